@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Pure targets (see DESIGN.md) import only the standard library and each other.
+// Adapters (SIPNetwork, StorageSQLite, HotlineServer) do the I/O.
+let package = Package(
+    name: "Hotline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hotline", targets: ["hotline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // MARK: pure
+        .target(name: "HotlineModel"),
+        .target(name: "SIPMessage"),
+        .target(name: "SDP"),
+        .target(name: "SIPTransaction", dependencies: ["SIPMessage"]),
+        .target(name: "SIPDialog", dependencies: [
+            "SIPMessage", "SIPTransaction", "SDP",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // MARK: adapters
+        .target(name: "SIPNetwork", dependencies: [
+            "SIPMessage", "SIPTransaction", "SIPDialog", "SDP", "HotlineModel",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "Storage", dependencies: ["HotlineModel"]),
+        .target(name: "StorageSQLite", dependencies: [
+            "Storage", "HotlineModel",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "HotlineServer", dependencies: [
+            "HotlineModel", "SIPMessage", "SDP", "SIPTransaction", "SIPDialog", "SIPNetwork",
+            "Storage", "StorageSQLite",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "hotline", dependencies: [
+            "HotlineServer", "SIPMessage", "SDP",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: tests
+        .target(name: "HotlineTestSupport", dependencies: ["SIPMessage"], path: "Tests/HotlineTestSupport"),
+        .testTarget(name: "HotlineModelTests", dependencies: ["HotlineModel"]),
+        .testTarget(name: "SIPMessageTests", dependencies: ["SIPMessage", "HotlineTestSupport"]),
+        .testTarget(name: "SDPTests", dependencies: ["SDP"]),
+        .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction", "SIPMessage", "HotlineTestSupport"]),
+        .testTarget(name: "SIPDialogTests", dependencies: ["SIPDialog", "SIPMessage", "SDP", "HotlineTestSupport"]),
+        .testTarget(name: "SIPNetworkTests", dependencies: [
+            "SIPNetwork", "SIPMessage", "HotlineTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "StorageSQLite", "HotlineModel"]),
+        .testTarget(name: "HotlineServerTests", dependencies: ["HotlineServer"]),
+    ]
+)
