@@ -1,0 +1,63 @@
+import Foundation
+import Storage
+import StorageSQLite
+import XCTest
+
+/// The conformance suite against SQLite files in a temporary directory, the way
+/// `hotline serve` runs by default.
+final class SQLiteFileConformanceTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUp() async throws {
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("hotline-storage-tests-\(UUID().uuidString)")
+    }
+
+    override func tearDown() async throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Each store gets its own data directory, so every check starts empty.
+    private var suite: HotlineStoreConformance {
+        let base = directory!
+        return HotlineStoreConformance {
+            try SQLiteStore(.dataDirectory(base.appendingPathComponent(UUID().uuidString).path))
+        }
+    }
+
+    func testUserCreateFindUpdateDelete() async throws { try await suite.userCreateFindUpdateDelete() }
+    func testUserConflicts() async throws { try await suite.userConflicts() }
+    func testConcurrentUsernameCreates() async throws { try await suite.concurrentUsernameCreates() }
+    func testUserValidation() async throws { try await suite.userValidation() }
+    func testRolesAndSkills() async throws { try await suite.rolesAndSkills() }
+    func testSIPCredentialRoundTrip() async throws { try await suite.sipCredentialRoundTrip() }
+    func testSIPCredentialsCascadeOnUserDelete() async throws { try await suite.sipCredentialsCascadeOnUserDelete() }
+    func testCustomerFindByNormalizedPhone() async throws { try await suite.customerFindByNormalizedPhone() }
+    func testCustomerConflictsAndValidation() async throws { try await suite.customerConflictsAndValidation() }
+    func testCustomerUpdateAndDelete() async throws { try await suite.customerUpdateAndDelete() }
+    func testCustomerNameSearch() async throws { try await suite.customerNameSearch() }
+    func testCustomerPaging() async throws { try await suite.customerPaging() }
+
+    func testPersistsAcrossReopen() async throws {
+        let path = directory.appendingPathComponent("data").path
+        try await HotlineStoreConformance.persistsAcrossReopen { try SQLiteStore(.dataDirectory(path)) }
+    }
+}
+
+/// The same suite against in-memory databases, which tests of other modules use.
+final class SQLiteInMemoryConformanceTests: XCTestCase {
+    private let suite = HotlineStoreConformance { try SQLiteStore(.inMemory) }
+
+    func testUserCreateFindUpdateDelete() async throws { try await suite.userCreateFindUpdateDelete() }
+    func testUserConflicts() async throws { try await suite.userConflicts() }
+    func testConcurrentUsernameCreates() async throws { try await suite.concurrentUsernameCreates() }
+    func testUserValidation() async throws { try await suite.userValidation() }
+    func testRolesAndSkills() async throws { try await suite.rolesAndSkills() }
+    func testSIPCredentialRoundTrip() async throws { try await suite.sipCredentialRoundTrip() }
+    func testSIPCredentialsCascadeOnUserDelete() async throws { try await suite.sipCredentialsCascadeOnUserDelete() }
+    func testCustomerFindByNormalizedPhone() async throws { try await suite.customerFindByNormalizedPhone() }
+    func testCustomerConflictsAndValidation() async throws { try await suite.customerConflictsAndValidation() }
+    func testCustomerUpdateAndDelete() async throws { try await suite.customerUpdateAndDelete() }
+    func testCustomerNameSearch() async throws { try await suite.customerNameSearch() }
+    func testCustomerPaging() async throws { try await suite.customerPaging() }
+}
