@@ -1,0 +1,297 @@
+import SIPNetwork
+import Yams
+
+/// Reads a `HotlineConfiguration` from YAML, reporting every problem as
+/// `file:line:column: key: what is wrong; what to do`. Unknown keys are errors, so a
+/// misspelt setting never silently falls back to its default.
+public struct ConfigurationReader {
+    public let file: String
+
+    public init(file: String) { self.file = file }
+
+    public func read(yaml text: String, into base: HotlineConfiguration = HotlineConfiguration()) throws(ConfigurationError) -> HotlineConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw yamlSyntaxError(error)
+        } catch {
+            throw ConfigurationError(file: file, message: "cannot read YAML: \(error)")
+        }
+        var config = base
+        guard let root else { return config }
+        let top = try mapping(root, key: nil)
+        for (keyNode, value) in top {
+            let key = try scalarKey(keyNode)
+            switch key {
+            case "sip": try readSIP(value, &config)
+            case "http": try readHTTP(value, &config)
+            case "media": try readMedia(value, &config)
+            case "data_dir": config.dataDirectory = try string(value, key: key)
+            case "log_level": config.logLevel = try logLevel(value, key: key)
+            case "lines": config.lines = try readLines(value)
+            case "agents": config.agents = try readAgents(value)
+            default: throw unknownKey(keyNode, key, in: nil, known: ["sip", "http", "media", "data_dir", "log_level", "lines", "agents"])
+            }
+        }
+        return config
+    }
+
+    // MARK: Sections
+
+    private func readSIP(_ node: Node, _ c: inout HotlineConfiguration) throws(ConfigurationError) {
+        for (k, v) in try mapping(node, key: "sip") {
+            let key = try scalarKey(k)
+            let path = "sip.\(key)"
+            switch key {
+            case "listen": c.sipListen = try hostPort(v, key: path)
+            case "domain": c.domain = try string(v, key: path)
+            case "advertised_host": c.advertisedHost = try string(v, key: path)
+            case "tcp": c.enableTCP = try bool(v, key: path)
+            case "max_message_bytes": c.maxMessageBytes = try int(v, key: path, range: 1024...65_535)
+            case "session_expires": c.sessionExpires = try int(v, key: path, range: 90...86_400)
+            case "min_session_expires": c.minSessionExpires = try int(v, key: path, range: 90...86_400)
+            case "nonce_secret":
+                let s = try string(v, key: path)
+                guard s.count >= 64, s.allSatisfy(\.isHexDigit) else {
+                    throw error(v, path, "must be at least 64 hex digits (32 bytes); generate one with `openssl rand -hex 32`")
+                }
+                c.nonceSecret = s
+            case "rate_limit":
+                for (rk, rv) in try mapping(v, key: path) {
+                    let r = try scalarKey(rk)
+                    switch r {
+                    case "per_source_per_second": c.ratePerSource = try int(rv, key: "\(path).\(r)", range: 0...10_000_000)
+                    case "burst": c.rateBurst = try int(rv, key: "\(path).\(r)", range: 1...10_000_000)
+                    case "exempt": c.rateExempt = try stringList(rv, key: "\(path).\(r)")
+                    default: throw unknownKey(rk, r, in: path, known: ["per_source_per_second", "burst", "exempt"])
+                    }
+                }
+            default:
+                throw unknownKey(k, key, in: "sip", known: ["listen", "domain", "advertised_host", "tcp", "max_message_bytes",
+                                                           "session_expires", "min_session_expires", "nonce_secret", "rate_limit"])
+            }
+        }
+        if c.minSessionExpires > c.sessionExpires {
+            throw ConfigurationError(file: file, line: node.mark?.line, key: "sip.min_session_expires",
+                                     message: "is larger than sip.session_expires (\(c.sessionExpires)); lower it or raise session_expires")
+        }
+    }
+
+    private func readHTTP(_ node: Node, _ c: inout HotlineConfiguration) throws(ConfigurationError) {
+        for (k, v) in try mapping(node, key: "http") {
+            let key = try scalarKey(k)
+            switch key {
+            case "listen": c.httpListen = try hostPort(v, key: "http.listen")
+            default: throw unknownKey(k, key, in: "http", known: ["listen"])
+            }
+        }
+    }
+
+    private func readMedia(_ node: Node, _ c: inout HotlineConfiguration) throws(ConfigurationError) {
+        for (k, v) in try mapping(node, key: "media") {
+            let key = try scalarKey(k)
+            switch key {
+            case "rtp_ports":
+                let s = try string(v, key: "media.rtp_ports")
+                let parts = s.split(separator: "-").map { UInt16($0.trimmingCharacters(in: " ")) }
+                guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo >= 1024, hi > lo, hi - lo >= 3 else {
+                    throw error(v, "media.rtp_ports", "'\(s)' is not a port range like 20000-29999 (from 1024, at least 4 ports)")
+                }
+                c.rtpPorts = lo...hi
+            default: throw unknownKey(k, key, in: "media", known: ["rtp_ports"])
+            }
+        }
+    }
+
+    private func readLines(_ node: Node) throws(ConfigurationError) -> [HotlineConfiguration.Line] {
+        guard case .sequence(let seq) = node else { throw error(node, "lines", "must be a list of lines (`- number: \"10000\"`)") }
+        var lines: [HotlineConfiguration.Line] = []
+        var seen: Set<String> = []
+        for (i, item) in seq.enumerated() {
+            let path = "lines[\(i)]"
+            var number: String?, name: String?, answer: Int? = 0, reject: Int?
+            for (k, v) in try mapping(item, key: path) {
+                let key = try scalarKey(k)
+                switch key {
+                case "number":
+                    let n = try string(v, key: "\(path).number")
+                    guard !n.isEmpty, n.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "*#+-_.".contains($0)) }) else {
+                        throw error(v, "\(path).number", "'\(n)' is not a dialable number; use digits (quote it: \"10000\")")
+                    }
+                    guard seen.insert(n).inserted else { throw error(v, "\(path).number", "'\(n)' is defined twice; keep one") }
+                    number = n
+                case "name": name = try string(v, key: "\(path).name")
+                case "answer_after_ms":
+                    if case .scalar(let s) = v, s.string == "never" { answer = nil } else {
+                        answer = try int(v, key: "\(path).answer_after_ms", range: 0...3_600_000)
+                    }
+                case "reject": reject = try int(v, key: "\(path).reject", range: 300...699)
+                default: throw unknownKey(k, key, in: path, known: ["number", "name", "answer_after_ms", "reject"])
+                }
+            }
+            guard let number else { throw error(item, path, "has no number; add `number: \"...\"`") }
+            lines.append(.init(number: number, name: name ?? number, answerAfterMilliseconds: answer, rejectWith: reject))
+        }
+        return lines
+    }
+
+    private func readAgents(_ node: Node) throws(ConfigurationError) -> [HotlineConfiguration.Agent] {
+        guard case .sequence(let seq) = node else { throw error(node, "agents", "must be a list of agents (`- username: \"1001\"`)") }
+        var agents: [HotlineConfiguration.Agent] = []
+        var seen: Set<String> = []
+        for (i, item) in seq.enumerated() {
+            let path = "agents[\(i)]"
+            var username: String?, password: String?, display: String?, roles = ["agent"], language = "zh-CN"
+            var skills: [(name: String, level: Int)] = []
+            for (k, v) in try mapping(item, key: path) {
+                let key = try scalarKey(k)
+                switch key {
+                case "username":
+                    let u = try string(v, key: "\(path).username")
+                    guard !u.isEmpty, u.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+                        throw error(v, "\(path).username", "'\(u)' must be letters, digits, '.', '_' or '-' (it is a SIP user name)")
+                    }
+                    guard seen.insert(u).inserted else { throw error(v, "\(path).username", "'\(u)' is defined twice; keep one") }
+                    username = u
+                case "password":
+                    let p = try string(v, key: "\(path).password")
+                    guard p.count >= 8 else { throw error(v, "\(path).password", "must be at least 8 characters") }
+                    password = p
+                case "display_name": display = try string(v, key: "\(path).display_name")
+                case "language":
+                    language = try string(v, key: "\(path).language")
+                    guard ["zh-CN", "en-US"].contains(language) else {
+                        throw error(v, "\(path).language", "'\(language)' is not supported; use zh-CN or en-US")
+                    }
+                case "roles":
+                    roles = try stringList(v, key: "\(path).roles")
+                    for r in roles where !["agent", "supervisor", "admin"].contains(r) {
+                        throw error(v, "\(path).roles", "'\(r)' is not a role; use agent, supervisor or admin")
+                    }
+                case "skills":
+                    for s in try stringList(v, key: "\(path).skills") {
+                        let parts = s.split(separator: ":")
+                        guard parts.count == 2, let level = Int(parts[1]), (1...10).contains(level), !parts[0].isEmpty else {
+                            throw error(v, "\(path).skills", "'\(s)' is not NAME:LEVEL with a level from 1 to 10 (e.g. telecom:5)")
+                        }
+                        skills.append((String(parts[0]), level))
+                    }
+                default: throw unknownKey(k, key, in: path, known: ["username", "password", "display_name", "language", "roles", "skills"])
+                }
+            }
+            guard let username else { throw error(item, path, "has no username; add `username: \"1001\"`") }
+            guard let password else { throw error(item, path, "has no password; add `password: ...` (8 characters or more)") }
+            agents.append(.init(username: username, password: password, displayName: display ?? username, roles: roles,
+                                skills: skills, language: language))
+        }
+        return agents
+    }
+
+    // MARK: Scalars
+
+    private func mapping(_ node: Node, key: String?) throws(ConfigurationError) -> [(Node, Node)] {
+        guard case .mapping(let m) = node else {
+            throw error(node, key, "must be a mapping of `key: value` lines")
+        }
+        return m.map { ($0.key, $0.value) }
+    }
+
+    private func scalarKey(_ node: Node) throws(ConfigurationError) -> String {
+        guard case .scalar(let s) = node else { throw error(node, nil, "keys must be plain words") }
+        return s.string
+    }
+
+    private func string(_ node: Node, key: String) throws(ConfigurationError) -> String {
+        guard case .scalar(let s) = node else { throw error(node, key, "must be a single value, not a list or mapping") }
+        return s.string
+    }
+
+    private func int(_ node: Node, key: String, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        let s = try string(node, key: key)
+        guard let v = Int(s) else { throw error(node, key, "'\(s)' is not a whole number") }
+        guard range.contains(v) else { throw error(node, key, "\(v) is outside \(range.lowerBound)...\(range.upperBound)") }
+        return v
+    }
+
+    private func bool(_ node: Node, key: String) throws(ConfigurationError) -> Bool {
+        switch try string(node, key: key).lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        case let s: throw error(node, key, "'\(s)' is not true or false")
+        }
+    }
+
+    private func hostPort(_ node: Node, key: String) throws(ConfigurationError) -> HostPort {
+        let s = try string(node, key: key)
+        guard let hp = HostPort(s) else { throw error(node, key, "'\(s)' is not HOST:PORT; write e.g. 127.0.0.1:5060") }
+        return hp
+    }
+
+    private func logLevel(_ node: Node, key: String) throws(ConfigurationError) -> String {
+        let s = try string(node, key: key)
+        guard HotlineConfiguration.logLevels.contains(s) else {
+            throw error(node, key, "'\(s)' is not a log level; use one of \(HotlineConfiguration.logLevels.joined(separator: ", "))")
+        }
+        return s
+    }
+
+    private func stringList(_ node: Node, key: String) throws(ConfigurationError) -> [String] {
+        guard case .sequence(let seq) = node else { throw error(node, key, "must be a list, e.g. [a, b]") }
+        var out: [String] = []
+        for item in seq { out.append(try string(item, key: key)) }
+        return out
+    }
+
+    // MARK: Errors
+
+    private func error(_ node: Node, _ key: String?, _ message: String) -> ConfigurationError {
+        ConfigurationError(file: file, line: node.mark?.line, column: node.mark?.column, key: key, message: message)
+    }
+
+    private func unknownKey(_ node: Node, _ key: String, in section: String?, known: [String]) -> ConfigurationError {
+        let suggestion = known.min { editDistance($0, key) < editDistance($1, key) }
+        var message = "unknown setting '\(key)'"
+        if let s = suggestion, editDistance(s, key) <= 3 { message += "; did you mean '\(s)'?" }
+        message += " Known here: \(known.joined(separator: ", "))"
+        return ConfigurationError(file: file, line: node.mark?.line, column: node.mark?.column,
+                                  key: section.map { "\($0).\(key)" } ?? key, message: message)
+    }
+
+    private func yamlSyntaxError(_ e: YamlError) -> ConfigurationError {
+        switch e {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ConfigurationError(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(problem); check indentation and quoting")
+        default:
+            return ConfigurationError(file: file, message: "YAML: \(e)")
+        }
+    }
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}
+
+extension HotlineConfiguration {
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> Substring {
+        var s = self
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return s
+    }
+}

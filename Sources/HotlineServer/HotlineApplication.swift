@@ -1,0 +1,201 @@
+import HotlineModel
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SIPDialog
+import SIPMessage
+import SIPNetwork
+import SIPTransaction
+import Storage
+import StorageSQLite
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The composition root of `hotline serve`: opens the store, seeds the configured agents,
+/// builds the SIP stack and runs everything long-running in one `ServiceGroup` that shuts
+/// down gracefully on SIGINT/SIGTERM.
+public enum HotlineApplication {
+    public static func serve(_ config: HotlineConfiguration, logger: Logger) async throws {
+        let store = try SQLiteStore(.dataDirectory(config.dataDirectory))
+        do {
+            try await seedAgents(config, store: store, logger: logger)
+            let credentials = try await loadCredentials(store: store, realm: config.domain)
+            let secret = try nonceSecret(config)
+            let sip = try makeSIPServer(config, credentials: credentials, nonceSecret: secret, logger: logger)
+            let group = ServiceGroup(configuration: .init(
+                services: [.init(service: sip)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+            try await group.run()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        // Services are stopped: nothing else touches the store now.
+        try await store.close()
+        logger.info("Hotline stopped")
+    }
+
+    /// Builds the SIP service (also used by tests and `hotline dial`).
+    public static func makeSIPServer(_ config: HotlineConfiguration, credentials: [String: DigestHA1], nonceSecret: [UInt8],
+                                     logger: Logger, eventLoop: (any EventLoop)? = nil) throws -> SIPServer {
+        var lines: [String: LineBehavior] = [:]
+        for l in config.lines {
+            lines[l.number] = LineBehavior(name: l.name, answerAfter: l.answerAfterMilliseconds.map { .milliseconds($0) },
+                                           rejectWith: l.rejectWith)
+        }
+        let uaConfig = UserAgentConfiguration(domain: config.domain, advertisedHost: config.effectiveAdvertisedHost,
+                                              advertisedPort: config.sipListen.port, minSessionExpires: config.minSessionExpires,
+                                              sessionExpires: config.sessionExpires, lines: lines)
+        var random = SystemRandomNumberGenerator()
+        let verifier = try DigestVerifier(configuration: .init(realm: config.domain, nonceSecret: nonceSecret),
+                                          nonceSeed: random.next())
+        let registrar = Registrar(settings: .init(realm: config.domain), credentials: credentials, verifier: verifier)
+        let core = UserAgentCore(configuration: uaConfig, registrar: registrar, ports: RTPPortPool(range: config.rtpPorts),
+                                 seed: random.next())
+        let sipConfig = SIPServerConfiguration(
+            listen: config.sipListen, enableTCP: config.enableTCP,
+            limits: SIPParser.Limits(maxMessageBytes: config.maxMessageBytes),
+            flood: FloodGuard.Policy(messagesPerSecond: config.ratePerSource, burst: config.rateBurst, exempt: Set(config.rateExempt)))
+        let eventLogger = logger
+        return SIPServer(configuration: sipConfig, core: core, eventLoop: eventLoop ?? MultiThreadedEventLoopGroup.singleton.next(),
+                         logger: logger, seed: random.next()) { event in
+            CallEventLog.log(event, logger: eventLogger)
+        }
+    }
+
+    /// Creates or updates the agents listed in the configuration, with SIP credentials
+    /// stored as HA1 digests only.
+    static func seedAgents(_ config: HotlineConfiguration, store: some HotlineStore, logger: Logger) async throws {
+        for agent in config.agents {
+            let roles = Set(agent.roles.compactMap(Role.init(rawValue:)))
+            let skills = agent.skills.map { Skill(name: $0.name, level: $0.level) }
+            let language = Language(rawValue: agent.language) ?? .zhCN
+            if var existing = try await store.user(username: agent.username) {
+                existing.displayName = agent.displayName
+                existing.roles = roles
+                existing.skills = skills
+                existing.language = language
+                try await store.updateUser(existing)
+                try await setCredential(agent, user: existing.id, realm: config.domain, store: store)
+            } else {
+                let user = User(id: UserID("user-\(agent.username)"), username: agent.username, displayName: agent.displayName,
+                                roles: roles, skills: skills, language: language)
+                try await store.createUser(user)
+                try await setCredential(agent, user: user.id, realm: config.domain, store: store)
+            }
+        }
+        if !config.agents.isEmpty { logger.info("configured agents ready", metadata: ["agents.count": "\(config.agents.count)"]) }
+    }
+
+    private static func setCredential(_ agent: HotlineConfiguration.Agent, user: UserID, realm: String, store: some HotlineStore) async throws {
+        let ha1 = DigestHA1(username: agent.username, realm: realm, password: agent.password)
+        try await store.setSIPCredential(SIPCredential(username: agent.username, realm: realm, ha1MD5: ha1.md5 ?? "",
+                                                       ha1SHA256: ha1.sha256 ?? ""), for: user)
+    }
+
+    /// Username → HA1 for every active user with credentials in `realm`.
+    static func loadCredentials(store: some HotlineStore, realm: String) async throws -> [String: DigestHA1] {
+        var out: [String: DigestHA1] = [:]
+        for user in try await store.users() where user.isActive {
+            if let c = try await store.sipCredential(username: user.username, realm: realm) {
+                out[user.username] = DigestHA1(md5: c.ha1MD5, sha256: c.ha1SHA256)
+            }
+        }
+        return out
+    }
+
+    /// The digest nonce secret: from the configuration, else kept in the data directory
+    /// so nonces stay valid across restarts.
+    static func nonceSecret(_ config: HotlineConfiguration) throws -> [UInt8] {
+        if let hex = config.nonceSecret, let bytes = Hex.decode(hex) { return bytes }
+        let path = config.dataDirectory + "/sip-nonce.secret"
+        if let text = try? FileIO.read(path), let bytes = Hex.decode(text.trimmingCharacters()), bytes.count >= 32 { return bytes }
+        var random = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+        try FileIO.writeAtomically(path, Hex.encode(bytes) + "\n", mode: 0o600)
+        return bytes
+    }
+}
+
+/// Call and registration events in the log (CTI and call records come in later issues).
+enum CallEventLog {
+    static func log(_ event: UserAgentEvent, logger: Logger) {
+        switch event {
+        case .incomingCall(let call, let callID, let from, _, let dialled, let peer):
+            logger.debug("incoming call", metadata: ["call.handle": "\(call)", "call.id": "\(callID)", "call.from": "\(from)",
+                                                     "call.dialled": "\(dialled)", "sip.peer": "\(peer)"])
+        case .ringing(let call):
+            logger.trace("ringing", metadata: ["call.handle": "\(call)"])
+        case .answered(let call, let media):
+            logger.debug("call answered", metadata: ["call.handle": "\(call)", "media.codec": "\(media?.codec.encodingName ?? "-")"])
+        case .mediaUpdated(let call, let media):
+            logger.debug("media updated", metadata: ["call.handle": "\(call)", "media.hold": "\(media.isHold)"])
+        case .ended(let call, let reason):
+            logger.debug("call ended", metadata: ["call.handle": "\(call)", "call.reason": "\(reason)"])
+        case .registered(let aor, let contact, let expires):
+            logger.info("registered", metadata: ["sip.aor": "\(aor)", "sip.contact": "\(contact)", "sip.expires": "\(expires)"])
+        case .unregistered(let aor, let contact):
+            logger.info("unregistered", metadata: ["sip.aor": "\(aor)", "sip.contact": "\(contact)"])
+        case .authenticationFailed(let user, let source):
+            logger.notice("SIP authentication failed; repeated failures are throttled",
+                          metadata: ["sip.user": "\(user)", "sip.source": "\(source)"])
+        case .dtmfInfo(let call, let digit, _):
+            logger.debug("dtmf (INFO)", metadata: ["call.handle": "\(call)", "dtmf.digit": "\(digit)"])
+        }
+    }
+}
+
+enum Hex {
+    static func decode(_ s: String) -> [UInt8]? {
+        let chars = Array(s.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        var i = 0
+        while i < chars.count {
+            guard let hi = nibble(chars[i]), let lo = nibble(chars[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x61...0x66: return c - 0x61 + 10
+        case 0x41...0x46: return c - 0x41 + 10
+        default: return nil
+        }
+    }
+}
+
+extension String {
+    func trimmingCharacters() -> String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}
+
+extension HotlineApplication {
+    /// A SIP stack for placing calls (`hotline dial`): no lines, no users.
+    public static func makeDialer(bind: HostPort, logger: Logger) throws -> SIPServer {
+        var config = HotlineConfiguration()
+        config.sipListen = bind
+        config.enableTCP = false
+        config.ratePerSource = 0
+        var random = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+        return try makeSIPServer(config, credentials: [:], nonceSecret: secret, logger: logger)
+    }
+}

@@ -1,0 +1,74 @@
+import SIPNetwork
+
+/// Everything `hotline serve` needs, read from YAML, then environment, then flags.
+public struct HotlineConfiguration: Sendable {
+    public struct Line: Sendable, Hashable {
+        public var number: String
+        public var name: String
+        /// nil: ring until the caller hangs up.
+        public var answerAfterMilliseconds: Int?
+        public var rejectWith: Int?
+
+        public init(number: String, name: String, answerAfterMilliseconds: Int? = 0, rejectWith: Int? = nil) {
+            self.number = number
+            self.name = name
+            self.answerAfterMilliseconds = answerAfterMilliseconds
+            self.rejectWith = rejectWith
+        }
+    }
+
+    public struct Agent: Sendable, Hashable {
+        public var username: String
+        public var password: String
+        public var displayName: String
+        public var roles: [String]
+        /// `name:level` pairs.
+        public var skills: [(name: String, level: Int)]
+        public var language: String
+
+        public init(username: String, password: String, displayName: String, roles: [String] = ["agent"],
+                    skills: [(name: String, level: Int)] = [], language: String = "zh-CN") {
+            self.username = username
+            self.password = password
+            self.displayName = displayName
+            self.roles = roles
+            self.skills = skills
+            self.language = language
+        }
+
+        public static func == (a: Agent, b: Agent) -> Bool {
+            a.username == b.username && a.password == b.password && a.displayName == b.displayName && a.roles == b.roles
+                && a.skills.map(\.name) == b.skills.map(\.name) && a.skills.map(\.level) == b.skills.map(\.level)
+                && a.language == b.language
+        }
+
+        public func hash(into h: inout Hasher) { h.combine(username) }
+    }
+
+    public var sipListen = HostPort(host: "127.0.0.1", port: 5060)
+    public var httpListen = HostPort(host: "127.0.0.1", port: 8080)
+    public var dataDirectory = "./data"
+    public var logLevel = "info"
+    public var domain = "hotline.local"
+    /// The address put in Contact/Via/SDP; defaults to the listen host.
+    public var advertisedHost: String?
+    public var enableTCP = true
+    public var maxMessageBytes = 65_535
+    public var ratePerSource = 2000
+    public var rateBurst = 4000
+    public var rateExempt: [String] = []
+    public var sessionExpires = 1800
+    public var minSessionExpires = 90
+    public var rtpPorts: ClosedRange<UInt16> = 20000...29999
+    /// Hex; when absent a secret is generated once and kept in the data directory.
+    public var nonceSecret: String?
+    public var lines: [Line] = []
+    public var agents: [Agent] = []
+
+    public init() {}
+
+    public var effectiveAdvertisedHost: String {
+        if let a = advertisedHost { return a }
+        return sipListen.host == "0.0.0.0" || sipListen.host == "::" ? "127.0.0.1" : sipListen.host
+    }
+}
