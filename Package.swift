@@ -67,11 +67,13 @@ let package = Package(
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction", "SIPMessage", "HotlineTestSupport"]),
         .testTarget(name: "SIPDialogTests", dependencies: ["SIPDialog", "SIPMessage", "SDP", "HotlineTestSupport"]),
         .testTarget(name: "SIPNetworkTests", dependencies: [
-            "SIPNetwork", "SIPMessage", "HotlineTestSupport",
+            "SIPNetwork", "SIPMessage", "SIPTransaction", "SIPDialog", "HotlineTestSupport",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "StorageSQLite", "HotlineModel"]),
-        .testTarget(name: "HotlineServerTests", dependencies: ["HotlineServer"]),
+        .testTarget(name: "HotlineServerTests", dependencies: ["HotlineServer", "SIPNetwork", "SIPDialog", "SIPMessage", "SIPTransaction", "Storage", "StorageSQLite",
+                                                        .product(name: "Logging", package: "swift-log")]),
     ]
 )

@@ -82,7 +82,9 @@ public struct Registrar: Sendable {
             break
         case .stale(let challenges):
             return (challengeResponse(request, challenges, toTag: toTag), [])
-        case .challenge(let challenges, _):
+        case .challenge(let challenges, let reason):
+            // Only a wrong response tested a password; an old or foreign nonce did not.
+            guard reason == .wrongResponse else { return (challengeResponse(request, challenges, toTag: toTag), []) }
             throttle.recordFailure(source: source, user: credentials.username, now: t)
             return (challengeResponse(request, challenges, toTag: toTag),
                     [.authenticationFailed(user: credentials.username, source: "\(peer.transport.rawValue):\(peer.host):\(peer.port)")])

@@ -1,0 +1,116 @@
+import XCTest
+@testable import HotlineServer
+import SIPNetwork
+
+final class ConfigurationReaderTests: XCTestCase {
+    func read(_ yaml: String) throws -> HotlineConfiguration {
+        try ConfigurationReader(file: "test.yaml").read(yaml: yaml)
+    }
+
+    func assertError(_ yaml: String, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try read(yaml), file: file, line: line) { error in
+            XCTAssertEqual("\(error)", expected, file: file, line: line)
+        }
+    }
+
+    /// The shipped demo file is what the README runs: it must stay valid.
+    func testDemoConfigurationParses() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.appendingPathComponent("config/demo.yaml").path
+        let config = try ConfigurationReader(file: path).read(yaml: try String(contentsOfFile: path, encoding: .utf8))
+        XCTAssertEqual(config.sipListen, HostPort(host: "127.0.0.1", port: 5060))
+        XCTAssertEqual(config.domain, "hotline.local")
+        XCTAssertEqual(Set(config.lines.map(\.number)), ["10000", "95500", "40000", "7777", "486"])
+        XCTAssertEqual(config.lines.first { $0.number == "7777" }?.answerAfterMilliseconds, 60_000)
+        XCTAssertEqual(config.lines.first { $0.number == "486" }?.rejectWith, 486)
+        XCTAssertEqual(config.agents.map(\.username), ["1001", "1002", "1003", "2001"])
+        XCTAssertEqual(config.agents[3].roles, ["supervisor", "agent"])
+        XCTAssertEqual(config.agents[0].skills.map(\.name), ["telecom", "broadband"])
+    }
+
+    func testEverySetting() throws {
+        let c = try read("""
+        sip:
+          listen: 0.0.0.0:5080
+          domain: example.cn
+          advertised_host: 192.0.2.10
+          tcp: false
+          max_message_bytes: 4096
+          session_expires: 600
+          min_session_expires: 120
+          rate_limit: {per_source_per_second: 50, burst: 100, exempt: [10.0.0.1]}
+        http: {listen: "[::1]:9090"}
+        media: {rtp_ports: 30000-30100}
+        data_dir: /var/lib/hotline
+        log_level: debug
+        lines:
+          - {number: "8000", answer_after_ms: never}
+        """)
+        XCTAssertEqual(c.sipListen, HostPort(host: "0.0.0.0", port: 5080))
+        XCTAssertEqual(c.effectiveAdvertisedHost, "192.0.2.10")
+        XCTAssertFalse(c.enableTCP)
+        XCTAssertEqual(c.maxMessageBytes, 4096)
+        XCTAssertEqual(c.sessionExpires, 600)
+        XCTAssertEqual(c.minSessionExpires, 120)
+        XCTAssertEqual(c.ratePerSource, 50)
+        XCTAssertEqual(c.rateExempt, ["10.0.0.1"])
+        XCTAssertEqual(c.httpListen, HostPort(host: "::1", port: 9090))
+        XCTAssertEqual(c.rtpPorts, 30000...30100)
+        XCTAssertEqual(c.dataDirectory, "/var/lib/hotline")
+        XCTAssertEqual(c.logLevel, "debug")
+        XCTAssertNil(c.lines[0].answerAfterMilliseconds)
+        XCTAssertEqual(c.lines[0].name, "8000")
+    }
+
+    func testErrorsNameFileLineColumnKeyAndFix() {
+        assertError("sip:\n  listen: localhost\n",
+                    "test.yaml:2:11: sip.listen: 'localhost' is not HOST:PORT; write e.g. 127.0.0.1:5060")
+        assertError("sip:\n  lisen: 127.0.0.1:5060\n",
+                    "test.yaml:2:3: sip.lisen: unknown setting 'lisen'; did you mean 'listen'? Known here: listen, domain, advertised_host, tcp, max_message_bytes, session_expires, min_session_expires, nonce_secret, rate_limit")
+        assertError("log_level: loud\n",
+                    "test.yaml:1:12: log_level: 'loud' is not a log level; use one of trace, debug, info, notice, warning, error, critical")
+        assertError("sip:\n  tcp: maybe\n", "test.yaml:2:8: sip.tcp: 'maybe' is not true or false")
+        assertError("sip:\n  session_expires: 10\n", "test.yaml:2:20: sip.session_expires: 10 is outside 90...86400")
+        assertError("media:\n  rtp_ports: 20000\n",
+                    "test.yaml:2:14: media.rtp_ports: '20000' is not a port range like 20000-29999 (from 1024, at least 4 ports)")
+        assertError("lines:\n  - number: \"1\"\n  - number: \"1\"\n", "test.yaml:3:13: lines[1].number: '1' is defined twice; keep one")
+        assertError("lines:\n  - name: x\n", "test.yaml:2:5: lines[0]: has no number; add `number: \"...\"`")
+        assertError("agents:\n  - username: \"1\"\n    password: short\n", "test.yaml:3:15: agents[0].password: must be at least 8 characters")
+        assertError("agents:\n  - {username: a, password: longenough, skills: [telecom]}\n",
+                    "test.yaml:2:49: agents[0].skills: 'telecom' is not NAME:LEVEL with a level from 1 to 10 (e.g. telecom:5)")
+        assertError("agents:\n  - {username: a, password: longenough, roles: [boss]}\n",
+                    "test.yaml:2:48: agents[0].roles: 'boss' is not a role; use agent, supervisor or admin")
+        assertError("sip: [1, 2]\n", "test.yaml:1:6: sip: must be a mapping of `key: value` lines")
+        assertError("sip:\n  session_expires: 100\n  min_session_expires: 200\n",
+                    "test.yaml:2: sip.min_session_expires: is larger than sip.session_expires (100); lower it or raise session_expires")
+    }
+
+    func testYAMLSyntaxErrorHasAPosition() {
+        XCTAssertThrowsError(try read("sip:\n  listen: [unclosed\n")) { error in
+            let e = error as? ConfigurationError
+            XCTAssertEqual(e?.file, "test.yaml")
+            XCTAssertNotNil(e?.line)
+            XCTAssertTrue("\(error)".contains("YAML syntax"), "\(error)")
+        }
+    }
+
+    func testEnvironmentThenFlagsOverrideTheFile() throws {
+        var c = try read("sip:\n  listen: 127.0.0.1:5060\ndata_dir: ./a\n")
+        try ConfigurationOverrides.environment(["HOTLINE_SIP_LISTEN": "127.0.0.1:6000", "HOTLINE_DATA_DIR": "./env"])
+            .apply(to: &c) { "HOTLINE_" + $0 }
+        XCTAssertEqual(c.sipListen.port, 6000)
+        XCTAssertEqual(c.dataDirectory, "./env")
+        try ConfigurationOverrides(sipListen: "127.0.0.1:7000").apply(to: &c) { "--" + $0 }
+        XCTAssertEqual(c.sipListen.port, 7000)
+        XCTAssertEqual(c.dataDirectory, "./env")
+        XCTAssertThrowsError(try ConfigurationOverrides(logLevel: "loud").apply(to: &c) { "--" + $0 }) { error in
+            XCTAssertEqual("\(error)", "--log-level: 'loud' is not a log level; use one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func testMissingFileSaysWhatToCheck() {
+        XCTAssertThrowsError(try HotlineConfiguration.load(file: "/nonexistent/h.yaml", environment: [:], flags: .init())) { error in
+            XCTAssertTrue("\(error)".hasPrefix("/nonexistent/h.yaml: cannot read the configuration file"), "\(error)")
+        }
+    }
+}
