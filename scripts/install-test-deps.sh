@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Install what the test suite needs beyond the Swift toolchain, skipping what is
+# already there. Safe to run again and again.
+#
+#   apt:  sip-tester (SIPp, the SIP peer of the interop tests)
+#         python3, python3-pip (only if missing)
+#   pip:  pytest (only if `python3 -c 'import pytest'` fails or it is older than 7)
+#
+# Works as root, or as a user with sudo (non-interactive sudo when there is no terminal).
+set -euo pipefail
+
+log() { printf '[install-test-deps] %s\n' "$*"; }
+die() { printf '[install-test-deps] error: %s\n' "$*" >&2; exit 1; }
+
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  if [ -t 0 ]; then SUDO=(sudo); else SUDO=(sudo -n); fi
+else
+  SUDO=()
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_updated=0
+
+apt_install() {
+  # apt_install PACKAGE...: install the packages that dpkg does not report as installed.
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    if ! dpkg -s "$pkg" >/dev/null 2>&1; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
+    return 0
+  fi
+  command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install ${missing[*]} with your package manager"
+  if [ "$(id -u)" -ne 0 ] && [ "${#SUDO[@]}" -eq 0 ]; then
+    die "need root or sudo to install ${missing[*]}; install them, then run this again"
+  fi
+  if [ "$apt_updated" -eq 0 ]; then
+    log "apt-get update"
+    "${SUDO[@]}" apt-get update -qq
+    apt_updated=1
+  fi
+  log "apt-get install ${missing[*]}"
+  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# SIPp
+if command -v sipp >/dev/null 2>&1; then
+  log "sipp: present ($(command -v sipp))"
+else
+  apt_install sip-tester
+  command -v sipp >/dev/null 2>&1 || die "sip-tester installed but no sipp on PATH"
+fi
+
+# Python 3
+if command -v python3 >/dev/null 2>&1; then
+  log "python3: present ($(python3 --version 2>&1))"
+else
+  apt_install python3
+fi
+
+# pytest (>= 7)
+pytest_ok() {
+  python3 - <<'EOF' >/dev/null 2>&1
+import sys
+import pytest
+sys.exit(0 if int(pytest.__version__.split(".")[0]) >= 7 else 1)
+EOF
+}
+
+if pytest_ok; then
+  log "pytest: present ($(python3 -m pytest --version 2>&1 | head -n 1))"
+else
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt_install python3-pip
+  fi
+  pip_args=(install --quiet --disable-pip-version-check)
+  if [ "$(id -u)" -ne 0 ] && [ -z "${VIRTUAL_ENV:-}" ]; then
+    pip_args+=(--user)
+  fi
+  log "python3 -m pip ${pip_args[*]} pytest"
+  if ! output=$(python3 -m pip "${pip_args[@]}" pytest 2>&1); then
+    if grep -q "externally-managed-environment" <<<"$output"; then
+      # Debian 12's system Python refuses pip installs outside a venv (PEP 668).
+      log "system Python is externally managed: retrying with --break-system-packages"
+      python3 -m pip "${pip_args[@]}" --break-system-packages pytest
+    else
+      printf '%s\n' "$output" >&2
+      die "pip could not install pytest"
+    fi
+  fi
+  pytest_ok || die "pytest still not importable by python3 after installing it"
+  log "pytest: installed ($(python3 -m pytest --version 2>&1 | head -n 1))"
+fi
+
+log "done"
