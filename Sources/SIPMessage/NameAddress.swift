@@ -57,7 +57,8 @@ public struct NameAddress: Sendable, Hashable, CustomStringConvertible {
         var display: String?
         let uri: SIPAnyURI
         if s.peek == ASCII.quote {
-            do { display = try s.quotedString() } catch { throw fail("unterminated quoted display name") }
+            // `""` is no display name, as an empty unquoted one is (and `description` omits it).
+            do { let q = try s.quotedString(); display = q.isEmpty ? nil : q } catch { throw fail("unterminated quoted display name") }
             s.skipWhitespace()
             guard s.peek == ASCII.lessThan else { throw fail("expected '<' after display name") }
         }

@@ -44,7 +44,8 @@ public struct SIPParseError: Error, Sendable, CustomStringConvertible {
     public var reasonPhrase: String {
         let base = statusCode.map { SIPResponse.defaultReason(for: $0) } ?? "Bad Request"
         // Reason-Phrase is UTF-8 text without CR/LF (RFC 3261 §25.1); keep it short.
-        var d = detail.filter { $0 != "\r" && $0 != "\n" }
+        // Filter by `isNewline`: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        var d = String(detail.map { $0.isNewline ? " " : $0 })
         if d.count > 120 { d = String(d.prefix(120)) }
         return "\(base) (\(d))"
     }

@@ -175,7 +175,12 @@ public struct SIPParser: Sendable {
         guard let sp1 = line.firstIndex(of: ASCII.sp), sp1 > 0 else {
             throw SIPParseError(.malformedStartLine, "request line '\(text())' is not 'METHOD URI SIP/2.0'", statusCode: nil)
         }
-        var sp2 = line.count - 1
+        // RFC 4475 §3.1.2.10 (trws): SP after the version. Find the version without it, then
+        // answer 400 rather than drop the request (which would leave the client retransmitting).
+        var end = line.count
+        while end > sp1 + 1, ASCII.isWhitespace(line[end - 1]) { end -= 1 }
+        let hasTrailingWhitespace = end < line.count
+        var sp2 = end - 1
         while sp2 > sp1, line[sp2] != ASCII.sp { sp2 -= 1 }
         guard sp2 > sp1 else {
             throw SIPParseError(.malformedStartLine, "request line '\(text())' has no SIP version", statusCode: nil)
@@ -184,7 +189,7 @@ public struct SIPParser: Sendable {
             throw SIPParseError(.malformedStartLine, "method in '\(text())' is not a token", statusCode: nil)
         }
         let method = SIPMethod(String(decoding: UnsafeBufferPointer(rebasing: line[0..<sp1]), as: UTF8.self))
-        let versionBytes = UnsafeBufferPointer(rebasing: line[(sp2 + 1)...])
+        let versionBytes = UnsafeBufferPointer(rebasing: line[(sp2 + 1)..<end])
         var versionError: SIPParseError?
         do {
             try checkVersion(versionBytes, response: false)
@@ -202,7 +207,11 @@ public struct SIPParser: Sendable {
             return .request(method, nil, versionError ?? SIPParseError(.malformedRequestURI, "Request-URI contains whitespace"))
         }
         do {
-            return .request(method, try SIPAnyURI(bytes: uriBytes[...]), versionError)
+            let uri = try SIPAnyURI(bytes: uriBytes[...])
+            if versionError == nil, hasTrailingWhitespace {
+                return .request(method, uri, SIPParseError(.malformedStartLine, "Request-Line has whitespace after the SIP version"))
+            }
+            return .request(method, uri, versionError)
         } catch {
             return .request(method, nil, versionError ?? error)
         }

@@ -37,7 +37,8 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
     public var addressOfRecord: String {
         var s = scheme + ":"
         if let u = user { s += PercentEncoding.encode(u, allowed: ASCII.isUserChar) + "@" }
-        s += host.asciiLowercased
+        // IPv6 in brackets, or `[2001:db8::1]:5061` and `[2001:db8::1:5061]` share a key.
+        s += hostReference.asciiLowercased
         if let p = port { s += ":\(p)" }
         return s
     }
@@ -79,9 +80,13 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
         for b in rest where b == ASCII.sp || b == ASCII.tab || b == ASCII.cr || b == ASCII.lf || b == ASCII.lessThan || b == ASCII.greaterThan || b == ASCII.quote {
             throw fail("illegal character \(b == ASCII.sp ? "space" : "'\(Character(Unicode.Scalar(b)))'")")
         }
+        // userinfo ends at the first '@' (an '@' in the user part must be escaped, RFC 3261
+        // §19.1.1). Find it before looking for '?': the user part may itself contain '?'
+        // (user-unreserved, RFC 4475 §3.1.1.2), so headers start at the first '?' after it.
+        let at = rest.firstIndex(of: ASCII.at)
         // Headers after '?'
         var headers: [SIPParameters.Parameter] = []
-        if let q = rest.firstIndex(of: ASCII.question) {
+        if let q = rest[(at.map { $0 + 1 } ?? rest.startIndex)...].firstIndex(of: ASCII.question) {
             for part in rest[(q + 1)...].split(separator: ASCII.ampersand, omittingEmptySubsequences: false) {
                 guard let eq = part.firstIndex(of: ASCII.equals), let n = PercentEncoding.decode(part[part.startIndex..<eq]),
                       let v = PercentEncoding.decode(part[(eq + 1)...]), !n.isEmpty
@@ -90,9 +95,8 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
             }
             rest = rest[rest.startIndex..<q]
         }
-        // userinfo ends at '@' (an '@' in the user part must be escaped, RFC 3261 §19.1.1).
         var user: String?, password: String?
-        if let at = rest.firstIndex(of: ASCII.at) {
+        if let at {
             let userinfo = rest[rest.startIndex..<at]
             let userPart: ArraySlice<UInt8>
             if let c = userinfo.firstIndex(of: ASCII.colon) {
@@ -199,7 +203,7 @@ public struct TelURI: Sendable, Hashable, CustomStringConvertible {
         }
         var params = SIPParameters()
         for p in parts.dropFirst() {
-            let kv = p.split(separator: "=", maxSplits: 1)
+            let kv = p.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let n = kv.first, !n.isEmpty else { throw SIPParseError(.malformedRequestURI, "empty parameter in '\(string)'") }
             params.append(String(n), kv.count > 1 ? String(kv[1]) : nil)
         }
