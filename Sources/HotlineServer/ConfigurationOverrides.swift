@@ -7,18 +7,22 @@ public struct ConfigurationOverrides: Sendable {
     public var httpListen: String?
     public var dataDirectory: String?
     public var logLevel: String?
+    public var rtpPorts: String?
 
-    public init(sipListen: String? = nil, httpListen: String? = nil, dataDirectory: String? = nil, logLevel: String? = nil) {
+    public init(sipListen: String? = nil, httpListen: String? = nil, dataDirectory: String? = nil, logLevel: String? = nil,
+                rtpPorts: String? = nil) {
         self.sipListen = sipListen
         self.httpListen = httpListen
         self.dataDirectory = dataDirectory
         self.logLevel = logLevel
+        self.rtpPorts = rtpPorts
     }
 
     /// Reads `HOTLINE_SIP_LISTEN`, `HOTLINE_HTTP_LISTEN`, `HOTLINE_DATA_DIR`, `HOTLINE_LOG_LEVEL`.
     public static func environment(_ env: [String: String]) -> ConfigurationOverrides {
         ConfigurationOverrides(sipListen: env["HOTLINE_SIP_LISTEN"], httpListen: env["HOTLINE_HTTP_LISTEN"],
-                               dataDirectory: env["HOTLINE_DATA_DIR"], logLevel: env["HOTLINE_LOG_LEVEL"])
+                               dataDirectory: env["HOTLINE_DATA_DIR"], logLevel: env["HOTLINE_LOG_LEVEL"],
+                               rtpPorts: env["HOTLINE_RTP_PORTS"])
     }
 
     /// Applies these overrides; `source` names them in errors (`--sip-listen`, `HOTLINE_SIP_LISTEN`).
@@ -38,6 +42,13 @@ public struct ConfigurationOverrides: Sendable {
         if let s = dataDirectory {
             guard !s.isEmpty else { throw ConfigurationError(file: source("data-dir"), message: "is empty; give a directory path") }
             config.dataDirectory = s
+        }
+        if let s = rtpPorts {
+            guard let range = HotlineConfiguration.portRange(s) else {
+                throw ConfigurationError(file: source("rtp-ports"),
+                                         message: "'\(s)' is not a port range like 20000-29999 (from 1024, at least 4 ports)")
+            }
+            config.rtpPorts = range
         }
         if let s = logLevel {
             guard HotlineConfiguration.logLevels.contains(s) else {

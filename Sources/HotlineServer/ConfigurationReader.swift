@@ -94,11 +94,10 @@ public struct ConfigurationReader {
             switch key {
             case "rtp_ports":
                 let s = try string(v, key: "media.rtp_ports")
-                let parts = s.split(separator: "-").map { UInt16($0.trimmingCharacters(in: " ")) }
-                guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo >= 1024, hi > lo, hi - lo >= 3 else {
+                guard let range = HotlineConfiguration.portRange(s) else {
                     throw error(v, "media.rtp_ports", "'\(s)' is not a port range like 20000-29999 (from 1024, at least 4 ports)")
                 }
-                c.rtpPorts = lo...hi
+                c.rtpPorts = range
             default: throw unknownKey(k, key, in: "media", known: ["rtp_ports"])
             }
         }
@@ -284,6 +283,13 @@ func editDistance(_ a: String, _ b: String) -> Int {
 }
 
 extension HotlineConfiguration {
+    /// `LOW-HIGH`, from 1024, at least four ports (two RTP/RTCP pairs).
+    static func portRange(_ s: String) -> ClosedRange<UInt16>? {
+        let parts = s.split(separator: "-").map { UInt16($0.trimmingCharacters(in: " ")) }
+        guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo >= 1024, hi > lo, hi - lo >= 3 else { return nil }
+        return lo...hi
+    }
+
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 }
 

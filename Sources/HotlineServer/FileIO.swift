@@ -38,6 +38,11 @@ public enum FileIO {
         guard rename(tmp, path) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
     }
 
+    public static func writeStandardError(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
     public static func makeDirectory(_ path: String) throws {
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {

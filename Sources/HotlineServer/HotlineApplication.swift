@@ -24,7 +24,11 @@ public enum HotlineApplication {
             try await seedAgents(config, store: store, logger: logger)
             let credentials = try await loadCredentials(store: store, realm: config.domain)
             let secret = try nonceSecret(config)
-            let sip = try makeSIPServer(config, credentials: credentials, nonceSecret: secret, logger: logger)
+            // The readiness line is printed whatever the log level, for scripts that wait on it.
+            let quiet = logger.logLevel > .info
+            let sip = try makeSIPServer(config, credentials: credentials, nonceSecret: secret, logger: logger) { address in
+                if quiet { FileIO.writeStandardError("hotline: SIP listening on \(address)\n") }
+            }
             let group = ServiceGroup(configuration: .init(
                 services: [.init(service: sip)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -41,7 +45,8 @@ public enum HotlineApplication {
 
     /// Builds the SIP service (also used by tests and `hotline dial`).
     public static func makeSIPServer(_ config: HotlineConfiguration, credentials: [String: DigestHA1], nonceSecret: [UInt8],
-                                     logger: Logger, eventLoop: (any EventLoop)? = nil) throws -> SIPServer {
+                                     logger: Logger, eventLoop: (any EventLoop)? = nil,
+                                     onReady: (@Sendable (HostPort) -> Void)? = nil) throws -> SIPServer {
         var lines: [String: LineBehavior] = [:]
         for l in config.lines {
             lines[l.number] = LineBehavior(name: l.name, answerAfter: l.answerAfterMilliseconds.map { .milliseconds($0) },
@@ -62,7 +67,7 @@ public enum HotlineApplication {
             flood: FloodGuard.Policy(messagesPerSecond: config.ratePerSource, burst: config.rateBurst, exempt: Set(config.rateExempt)))
         let eventLogger = logger
         return SIPServer(configuration: sipConfig, core: core, eventLoop: eventLoop ?? MultiThreadedEventLoopGroup.singleton.next(),
-                         logger: logger, seed: random.next()) { event in
+                         logger: logger, seed: random.next(), onReady: onReady) { event in
             CallEventLog.log(event, logger: eventLogger)
         }
     }

@@ -41,6 +41,8 @@ struct Call: Sendable {
     /// An in-dialog INVITE we answered 2xx and whose ACK we await.
     var reinviteAwaitingACK: UInt32?
     var reinviteInProgress = false
+    /// `hangup` came between our 2xx and its ACK: the BYE waits for the ACK (§15).
+    var hangupAfterACK = false
     var sessionTimer: SessionTimerNegotiation?
 
     // Outbound

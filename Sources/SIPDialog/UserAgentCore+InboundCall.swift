@@ -88,6 +88,8 @@ extension UserAgentCore {
         ]
         switch line.answerAfter {
         case .some(.zero):
+            // Phones expect ringback before the answer even when it is immediate.
+            actions += ring(handle)
             actions += answer(handle, now: now)
         case .some(let delay):
             actions += ring(handle)
@@ -170,6 +172,10 @@ extension UserAgentCore {
                     return actions + hangup(handle, now: now)
                 }
             }
+            if call.hangupAfterACK {
+                calls[handle] = call
+                return actions + sendBye(handle, reason: .localHangup, now: now)
+            }
             if let t = call.sessionTimer {
                 let kind: UserAgentTimer.Kind = t.refresher == .uas ? .sessionRefresh : .sessionExpiry
                 actions.append(.startTimer(UserAgentTimer(handle, kind), at: now + (kind == .sessionRefresh ? t.refreshDelay : t.expiryDelay)))
@@ -246,8 +252,16 @@ extension UserAgentCore {
         if call.offerOutstanding {
             return [.respond(request.makeResponse(491), tx)]
         }
-        if request.method == .invite && (call.reinviteInProgress || call.reinviteAwaitingACK != nil || call.state == .answered) {
+        // The initial INVITE is still unanswered while `offering` (§14.2 covers it too).
+        if request.method == .invite && (call.reinviteInProgress || call.reinviteAwaitingACK != nil || call.state == .answered
+                                         || call.state == .offering) {
             var r = request.makeResponse(500, reason: "Server Internal Error (INVITE in progress)")
+            r.headers.add(.retryAfter, "\(1 + Int(ids.next() % 10))")
+            return [.respond(r, tx)]
+        }
+        // RFC 3311 §5.2: an UPDATE offer while we still owe the answer to the INVITE's offer.
+        if request.method == .update, !request.body.isEmpty, call.state == .offering {
+            var r = request.makeResponse(500, reason: "Server Internal Error (offer in progress)")
             r.headers.add(.retryAfter, "\(1 + Int(ids.next() % 10))")
             return [.respond(r, tx)]
         }
@@ -313,7 +327,8 @@ extension UserAgentCore {
         switch request.contentType {
         case "application/dtmf-relay":
             var digit: String?, duration: Int?
-            for line in text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) {
+            // `isNewline`, not `== "\r"`: "\r\n" is one Character and matches neither.
+            for line in text.split(whereSeparator: { $0.isNewline }) {
                 let kv = line.split(separator: "=", maxSplits: 1).map { String($0).trimmingSIPWhitespaceForDialog }
                 guard kv.count == 2 else { continue }
                 if kv[0].caseInsensitiveEquals("signal") { digit = kv[1] }
@@ -322,7 +337,7 @@ extension UserAgentCore {
             guard let d = digit, DTMFDigit.isValid(d) else { return [] }
             return [.notify(.dtmfInfo(handle, digit: DTMFDigit.normalized(d), durationMs: duration))]
         case "application/dtmf":
-            let d = text.trimmingSIPWhitespaceForDialog
+            let d = String(text.filter { !$0.isWhitespace }) // the digit may end with CRLF
             guard DTMFDigit.isValid(d) else { return [] }
             return [.notify(.dtmfInfo(handle, digit: DTMFDigit.normalized(d), durationMs: nil))]
         default:

@@ -65,7 +65,10 @@ extension UserAgentCore {
 
     private mutating func handleInviteResponse(_ response: SIPResponse, _ handle: CallHandle, _ call: inout Call,
                                                now: SIPInstant) -> [UserAgentAction] {
-        let isReinvite = call.direction == .inbound || call.state == .confirmed
+        // Our INVITEs after the first (refreshes) have a higher CSeq; a retransmitted 2xx for
+        // the first one, which arrives once the call is confirmed, is not one of them.
+        let isReinvite = call.direction == .inbound
+            || ((try? response.cseq())?.sequence).map { $0 != (try? call.invite.cseq())?.sequence } ?? false
         if isReinvite {
             // Our session refresh: ACK a 2xx; a failure other than 491 ends the session (RFC 4028 §10).
             guard response.isFinal else { return [] }
@@ -183,7 +186,12 @@ extension UserAgentCore {
             call.cancelRequested = true
             calls[handle] = call
             return call.gotProvisional ? sendCancel(handle) : []
-        case .answered, .confirmed:
+        case .answered:
+            // §15: no BYE before the ACK for our 2xx (or its timeout, which sends one).
+            call.hangupAfterACK = true
+            calls[handle] = call
+            return []
+        case .confirmed:
             return sendBye(handle, reason: .localHangup, now: now)
         case .terminating:
             return []
@@ -232,7 +240,8 @@ extension UserAgentCore {
         guard var call = calls[handle], call.state == .confirmed, var dialog = call.dialog, let t = call.sessionTimer else { return [] }
         var invite = dialog.makeRequest(.invite, via: makeVia(dialog.nextHop.transport))
         invite.headers.add(.contact, contact(user: call.dialled, transport: dialog.nextHop.transport))
-        invite.headers.add(.sessionExpires, "\(t.interval);refresher=uas")
+        // RFC 4028 §7.4: `uac` names the sender of this request: us, the refresher.
+        invite.headers.add(.sessionExpires, "\(t.interval);refresher=uac")
         invite.headers.add(.supported, "timer")
         if let sdp = call.localSDP {
             invite.headers.add(.contentType, "application/sdp")

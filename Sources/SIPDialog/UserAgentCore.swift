@@ -134,7 +134,8 @@ public struct UserAgentCore: Sendable {
 
     /// 405 for methods we know but refuse here, 501 for ones we do not know (§8.2.1, §21.5.2).
     mutating func methodNotSupported(_ request: SIPRequest) -> SIPResponse {
-        let known = UserAgentConfiguration.knownMethods.contains(request.method)
+        // A method we implement but not here (REGISTER inside a dialog) is 405, not 501.
+        let known = UserAgentConfiguration.knownMethods.contains(request.method) || isImplemented(request.method)
         var r = request.makeResponse(known ? 405 : 501, toTag: ids.tag())
         r.headers.add(.allow, allowValue)
         return r

@@ -63,15 +63,8 @@ public final class SIPEndpoint: @unchecked Sendable {
         }
         switch message {
         case .request(let request):
-            do {
-                _ = try request.validate()
-            } catch {
-                // An unknown method with a mismatched CSeq is the core's to answer (501).
-                if error.code != .cseqMismatch {
-                    if request.method == .ack { drop(.invalidRequest) } else { answerStatelessly(error, to: peer, fallback: .invalidRequest) }
-                    return
-                }
-            }
+            // Validation happens once, in the transaction layer: it answers a malformed
+            // request with a stateless 400 naming the header, and drops a malformed ACK.
             statistics.requestsIn += 1
             metrics.requestsIn.increment()
             if logger.logLevel <= .trace {
@@ -164,7 +157,7 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     // MARK: - Timers
 
-    private func schedule(_ key: TimerKey, at: SIPInstant, _ body: @escaping () -> Void) {
+    private func schedule(_ key: TimerKey, at: SIPInstant, _ body: @escaping @Sendable () -> Void) {
         timers.removeValue(forKey: key)?.cancel()
         let deadline = NIODeadline.uptimeNanoseconds(UInt64(max(0, at.nanoseconds)))
         timers[key] = eventLoop.scheduleTask(deadline: deadline) { [unowned self] in
@@ -220,7 +213,7 @@ public final class SIPEndpoint: @unchecked Sendable {
             transport?.flush()
             let promise = eventLoop.makePromise(of: Void.self)
             let deadline = NIODeadline.now() + .nanoseconds(Int64(grace.components.seconds * 1_000_000_000 + grace.components.attoseconds / 1_000_000_000))
-            func poll() {
+            @Sendable func poll() {
                 if core.activeCallCount == 0 || NIODeadline.now() >= deadline {
                     promise.succeed()
                 } else {

@@ -39,8 +39,13 @@ public final class SIPServer: Service, @unchecked Sendable {
     let logger: Logger
     let eventLoop: any EventLoop
 
+    /// Called once the sockets are bound, with the address (for a readiness line).
+    let onReady: (@Sendable (HostPort) -> Void)?
+
     public init(configuration: SIPServerConfiguration, core: UserAgentCore, eventLoop: any EventLoop,
-                logger: Logger, seed: UInt64, onEvent: @escaping @Sendable (UserAgentEvent) -> Void) {
+                logger: Logger, seed: UInt64, onReady: (@Sendable (HostPort) -> Void)? = nil,
+                onEvent: @escaping @Sendable (UserAgentEvent) -> Void) {
+        self.onReady = onReady
         self.configuration = configuration
         self.eventLoop = eventLoop
         self.logger = logger
@@ -87,6 +92,7 @@ public final class SIPServer: Service, @unchecked Sendable {
             try await eventLoop.submit { transport.tcpListener = tcp }.get()
         }
         logger.info("SIP listening on \(HostPort(host: host, port: boundPort)) (UDP\(configuration.enableTCP ? ", TCP" : ""))")
+        onReady?(HostPort(host: host, port: boundPort))
         return boundPort
     }
 

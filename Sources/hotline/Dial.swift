@@ -51,7 +51,17 @@ enum DialSession {
         var success: Bool { answered && (reason == .localHangup || reason == .remoteHangup) }
         var summary: String {
             let r = reason.map { "\($0)" } ?? "no outcome (timed out)"
-            return answered ? "answered; ended: \(r)" : "not answered: \(r)"
+            return "\(statusLine)\n" + (answered ? "answered; ended: \(r)" : "not answered: \(r)")
+        }
+
+        /// The final response to the INVITE, as a status line.
+        var statusLine: String {
+            if answered { return "SIP/2.0 200 \(SIPResponse.defaultReason(for: 200))" }
+            switch reason {
+            case .failed(let status)?, .rejected(let status)?: return "SIP/2.0 \(status) \(SIPResponse.defaultReason(for: status))"
+            case .cancelled?: return "SIP/2.0 487 \(SIPResponse.defaultReason(for: 487))"
+            default: return "no final response"
+            }
         }
     }
 
@@ -59,18 +69,28 @@ enum DialSession {
                     duration: Duration, timeout: Double) async throws -> Outcome {
         let endpoint = server.endpoint
         let promise = endpoint.eventLoop.makePromise(of: Outcome.self)
-        endpoint.eventLoop.execute {
+        /// Touched only on the endpoint's event loop.
+        final class Box: @unchecked Sendable {
             var outcome = Outcome()
+            var done = false
+        }
+        let box = Box()
+        endpoint.eventLoop.execute {
+            @Sendable func finish() {
+                guard !box.done else { return }
+                box.done = true
+                promise.succeed(box.outcome)
+            }
             _ = endpoint.placeCall(to: target, from: from, via: peer, credentials: credentials, duration: duration) { event in
                 switch event {
-                case .answered: outcome.answered = true
+                case .answered: box.outcome.answered = true
                 case .ended(_, let reason):
-                    outcome.reason = reason
-                    promise.succeed(outcome)
+                    box.outcome.reason = reason
+                    finish()
                 default: break
                 }
             }
-            endpoint.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) { promise.succeed(outcome) }
+            endpoint.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout * 1000))) { finish() }
         }
         return try await promise.futureResult.get()
     }

@@ -50,6 +50,8 @@ struct Serve: AsyncParsableCommand {
     var dataDir: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (env HOTLINE_LOG_LEVEL).")
     var logLevel: String?
+    @Option(name: .customLong("rtp-ports"), help: "RTP port range LOW-HIGH (default 20000-29999; env HOTLINE_RTP_PORTS).")
+    var rtpPorts: String?
 
     func run() async throws {
         let env = environment()
@@ -57,7 +59,8 @@ struct Serve: AsyncParsableCommand {
         do {
             configuration = try HotlineConfiguration.load(
                 file: config ?? env["HOTLINE_CONFIG"], environment: env,
-                flags: ConfigurationOverrides(sipListen: sipListen, httpListen: httpListen, dataDirectory: dataDir, logLevel: logLevel))
+                flags: ConfigurationOverrides(sipListen: sipListen, httpListen: httpListen, dataDirectory: dataDir, logLevel: logLevel,
+                                              rtpPorts: rtpPorts))
         } catch {
             FileHandleStderr.write("hotline: \(error)\n")
             throw ExitCode(2)

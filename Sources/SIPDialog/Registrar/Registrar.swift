@@ -113,7 +113,9 @@ public struct Registrar: Sendable {
                                          toTag: String, now: Int64) -> (SIPResponse, [UserAgentEvent]) {
         var events: [UserAgentEvent] = []
         let source = "\(peer.transport.rawValue):\(peer.host):\(peer.port)"
-        if e.contacts == nil {
+        // `e.contacts` is nil both for `Contact: *` and for no Contact at all; the latter is
+        // a query (§10.2.3) that changes nothing.
+        if e.contacts == nil, request.headers.contains(.contact) {
             // `Contact: *` is only valid with Expires: 0 (§10.2.2).
             guard e.expires == 0 else {
                 return (request.makeResponse(400, reason: "Bad Request (Contact: * needs Expires: 0)", toTag: toTag), [])
