@@ -151,7 +151,12 @@ public struct TransactionLayer: Sendable {
         do {
             f = try MatchFields(request)
         } catch {
-            guard request.method != .ack, let via = try? request.topVia() else { return [] }
+            guard request.method != .ack, request.headers.contains(.via) else { return [] }
+            guard let via = try? request.topVia() else {
+                // The top Via itself is malformed (RFC 4475 §3.1.2.1): it cannot route the
+                // answer, so the 400 goes back to where the request came from.
+                return [.send(.response(Self.rejection(of: request, error: error)), to: source)]
+            }
             let stamped = Self.stampingReceived(request, topVia: via, source: source)
             return [.send(.response(Self.rejection(of: stamped, error: error)),
                           to: Self.responseDestination(topVia: via, receivedFrom: source))]

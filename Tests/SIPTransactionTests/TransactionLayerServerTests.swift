@@ -346,3 +346,18 @@ final class TransactionLayerServerTests: XCTestCase {
         XCTAssertEqual(h.layer.timerFired(.H, for: tx1, now: .ms(1)), [])
     }
 }
+
+extension TransactionLayerServerTests {
+    /// RFC 4475 §3.1.2.1 (badinv01): a top Via that does not parse cannot route the answer,
+    /// so the 400 goes back to the source.
+    func testMalformedTopViaIsAnsweredToTheSource() {
+        var h = LayerHarness()
+        var options = Fixture.request(.options)
+        options.headers.set(.via, "SIP/2.0/UDP 192.0.2.15;;,;,,")
+        let events = h.receive(options, from: alice)
+        guard events.count == 1, case .send(.response(let bad), let to) = events[0] else { return XCTFail("\(events)") }
+        XCTAssertEqual(to, alice)
+        XCTAssertEqual(bad.statusCode, 400)
+        XCTAssertTrue(bad.reason.contains("Via"), bad.reason)
+    }
+}
