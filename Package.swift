@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "SIPMessageTests", dependencies: ["SIPMessage", "HotlineTestSupport"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction", "SIPMessage", "HotlineTestSupport"]),
-        .testTarget(name: "SIPDialogTests", dependencies: ["SIPDialog", "SIPMessage", "SDP", "HotlineTestSupport"]),
+        .testTarget(name: "SIPDialogTests", dependencies: ["SIPDialog", "SIPMessage", "SIPTransaction", "SDP", "HotlineTestSupport"]),
         .testTarget(name: "SIPNetworkTests", dependencies: [
             "SIPNetwork", "SIPMessage", "SIPTransaction", "SIPDialog", "HotlineTestSupport",
             .product(name: "Logging", package: "swift-log"),

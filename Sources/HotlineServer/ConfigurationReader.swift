@@ -57,6 +57,13 @@ public struct ConfigurationReader {
                     throw error(v, path, "must be at least 64 hex digits (32 bytes); generate one with `openssl rand -hex 32`")
                 }
                 c.nonceSecret = s
+            case "auth_algorithms":
+                let list = try stringList(v, key: path)
+                guard !list.isEmpty else { throw error(v, path, "is empty; list at least one of SHA-256, MD5") }
+                for a in list where a != "SHA-256" && a != "MD5" {
+                    throw error(v, path, "'\(a)' is not offered; use SHA-256 and/or MD5 (RFC 8760)")
+                }
+                c.authAlgorithms = list
             case "rate_limit":
                 for (rk, rv) in try mapping(v, key: path) {
                     let r = try scalarKey(rk)
@@ -69,7 +76,7 @@ public struct ConfigurationReader {
                 }
             default:
                 throw unknownKey(k, key, in: "sip", known: ["listen", "domain", "advertised_host", "tcp", "max_message_bytes",
-                                                           "session_expires", "min_session_expires", "nonce_secret", "rate_limit"])
+                                                           "session_expires", "min_session_expires", "nonce_secret", "auth_algorithms", "rate_limit"])
             }
         }
         if c.minSessionExpires > c.sessionExpires {

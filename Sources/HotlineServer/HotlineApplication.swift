@@ -56,7 +56,8 @@ public enum HotlineApplication {
                                               advertisedPort: config.sipListen.port, minSessionExpires: config.minSessionExpires,
                                               sessionExpires: config.sessionExpires, lines: lines)
         var random = SystemRandomNumberGenerator()
-        let verifier = try DigestVerifier(configuration: .init(realm: config.domain, nonceSecret: nonceSecret),
+        let algorithms: [DigestAlgorithm] = config.authAlgorithms.compactMap { $0 == "MD5" ? .md5 : $0 == "SHA-256" ? .sha256 : nil }
+        let verifier = try DigestVerifier(configuration: .init(realm: config.domain, nonceSecret: nonceSecret, algorithms: algorithms),
                                           nonceSeed: random.next())
         let registrar = Registrar(settings: .init(realm: config.domain), credentials: credentials, verifier: verifier)
         let core = UserAgentCore(configuration: uaConfig, registrar: registrar, ports: RTPPortPool(range: config.rtpPorts),

@@ -62,6 +62,9 @@ public struct HotlineConfiguration: Sendable {
     public var rtpPorts: ClosedRange<UInt16> = 20000...29999
     /// Hex; when absent a secret is generated once and kept in the data directory.
     public var nonceSecret: String?
+    /// Digest algorithms the registrar offers, one challenge each, in this order
+    /// (RFC 8760 §2.4: the preferred first). `SHA-256`, `MD5`.
+    public var authAlgorithms: [String] = ["SHA-256", "MD5"]
     public var lines: [Line] = []
     public var agents: [Agent] = []
 

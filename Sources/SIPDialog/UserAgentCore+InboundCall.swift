@@ -265,6 +265,13 @@ extension UserAgentCore {
             r.headers.add(.retryAfter, "\(1 + Int(ids.next() % 10))")
             return [.respond(r, tx)]
         }
+        // RFC 4028 §8.1: a refresh asking for less than our minimum is refused with 422.
+        if case .tooSmall(let minSE) = SessionTimerNegotiation.negotiate(request: request, minimum: configuration.minSessionExpires,
+                                                                          preferred: configuration.sessionExpires) {
+            var r = request.makeResponse(422)
+            r.headers.add(.minSE, String(minSE))
+            return [.respond(r, tx)]
+        }
         var actions: [UserAgentAction] = []
         var r = request.makeResponse(200)
         r.headers.add(.contact, contact(user: call.dialled, transport: call.peer.transport))

@@ -231,6 +231,9 @@ extension UserAgentCore {
         if reason != .localHangup {
             // The BYE's outcome does not matter: report the real reason now.
             actions += end(handle, reason: reason)
+        } else {
+            // The call waits for the BYE's answer: its session timers must not send another.
+            actions += [.cancelTimer(UserAgentTimer(handle, .sessionExpiry)), .cancelTimer(UserAgentTimer(handle, .sessionRefresh))]
         }
         return actions
     }

@@ -39,6 +39,7 @@ final class ConfigurationReaderTests: XCTestCase {
           session_expires: 600
           min_session_expires: 120
           rate_limit: {per_source_per_second: 50, burst: 100, exempt: [10.0.0.1]}
+          auth_algorithms: [MD5]
         http: {listen: "[::1]:9090"}
         media: {rtp_ports: 30000-30100}
         data_dir: /var/lib/hotline
@@ -54,6 +55,7 @@ final class ConfigurationReaderTests: XCTestCase {
         XCTAssertEqual(c.minSessionExpires, 120)
         XCTAssertEqual(c.ratePerSource, 50)
         XCTAssertEqual(c.rateExempt, ["10.0.0.1"])
+        XCTAssertEqual(c.authAlgorithms, ["MD5"])
         XCTAssertEqual(c.httpListen, HostPort(host: "::1", port: 9090))
         XCTAssertEqual(c.rtpPorts, 30000...30100)
         XCTAssertEqual(c.dataDirectory, "/var/lib/hotline")
@@ -66,7 +68,7 @@ final class ConfigurationReaderTests: XCTestCase {
         assertError("sip:\n  listen: localhost\n",
                     "test.yaml:2:11: sip.listen: 'localhost' is not HOST:PORT; write e.g. 127.0.0.1:5060")
         assertError("sip:\n  lisen: 127.0.0.1:5060\n",
-                    "test.yaml:2:3: sip.lisen: unknown setting 'lisen'; did you mean 'listen'? Known here: listen, domain, advertised_host, tcp, max_message_bytes, session_expires, min_session_expires, nonce_secret, rate_limit")
+                    "test.yaml:2:3: sip.lisen: unknown setting 'lisen'; did you mean 'listen'? Known here: listen, domain, advertised_host, tcp, max_message_bytes, session_expires, min_session_expires, nonce_secret, auth_algorithms, rate_limit")
         assertError("log_level: loud\n",
                     "test.yaml:1:12: log_level: 'loud' is not a log level; use one of trace, debug, info, notice, warning, error, critical")
         assertError("sip:\n  tcp: maybe\n", "test.yaml:2:8: sip.tcp: 'maybe' is not true or false")

@@ -269,6 +269,12 @@ struct Caller {
 // MARK: - Expected messages
 
 enum Expect {
+    /// After our own BYE the call waits for its answer; its RFC 4028 timers are stopped
+    /// so they cannot send a second BYE.
+    static func sessionTimersCancelled(_ call: CallHandle) -> [UserAgentAction] {
+        [.cancelTimer(UserAgentTimer(call, .sessionExpiry)), .cancelTimer(UserAgentTimer(call, .sessionRefresh))]
+    }
+
     /// A response as RFC 3261 §8.2.6.2 builds it, written out field by field.
     static func response(_ code: Int, reason: String? = nil, to request: SIPRequest, toTag: String?) -> SIPResponse {
         var h = SIPHeaders()

@@ -423,7 +423,7 @@ final class UserAgentCoreInDialogTests: XCTestCase {
         let actions = ua.hangup(call)
         guard case .sendRequest(let bye, to: alice)? = actions.first else { return XCTFail("\(actions)") }
         assertOurVia(bye.headers[.via])
-        XCTAssertEqual(actions, [.sendRequest(ourBye(bye, caller, cseq: 1), to: alice)])
+        XCTAssertEqual(actions, [.sendRequest(ourBye(bye, caller, cseq: 1), to: alice)] + Expect.sessionTimersCancelled(call))
         XCTAssertEqual(ua.hangup(call), [], "a second hangup while the BYE is out does nothing")
 
         let tx = ua.started(bye)
@@ -501,12 +501,12 @@ final class UserAgentCoreInDialogTests: XCTestCase {
         XCTAssertEqual(retransmitted.count, 2)
 
         let actions = ua.receiveACK(caller.ack(), invite: tx)
-        guard actions.count == 3, case .sendRequest(let bye, to: alice) = actions[2] else { return XCTFail("\(actions)") }
+        guard actions.count == 5, case .sendRequest(let bye, to: alice) = actions[2] else { return XCTFail("\(actions)") }
         XCTAssertEqual(actions, [
             .cancelTimer(UserAgentTimer(call1, .retransmit2xx)),
             .cancelTimer(UserAgentTimer(call1, .ackTimeout)),
             .sendRequest(ourBye(bye, caller, cseq: 1), to: alice),
-        ])
+        ] + Expect.sessionTimersCancelled(call1))
         let byeTx = ua.started(bye)
         XCTAssertEqual(ua.handle(.response(ok(bye), byeTx)), Expect.ended(call1, .localHangup))
     }
@@ -541,7 +541,9 @@ final class UserAgentCoreInDialogTests: XCTestCase {
         guard byes.count == 2 else { return XCTFail("\(actions)") }
         XCTAssertEqual(actions, [
             .sendRequest(ourBye(byes[0], first, cseq: 1), to: alice),
+        ] + Expect.sessionTimersCancelled(c1) + [
             .sendRequest(ourBye(byes[1], second, cseq: 1), to: alice),
+        ] + Expect.sessionTimersCancelled(c2) + [
             .respond(Expect.response(480, to: ringingInvite, toTag: ringing.remoteTag), ringingTx),
         ] + Expect.ended(c3, .rejected(status: 480)))
         XCTAssertNotEqual(byes[0].headers[.via], byes[1].headers[.via], "each BYE has its own branch")

@@ -273,7 +273,8 @@ final class UserAgentCoreInboundCallTests: XCTestCase {
         var caller = Caller()
         let (tx, _) = ua.call(&caller, sdp: nil)
         let actions = ua.receiveACK(caller.ack(), invite: tx)
-        guard actions.count == 3, case .sendRequest(let bye, to: alice) = actions[2] else { return XCTFail("\(actions)") }
+        guard actions.count == 5, case .sendRequest(let bye, to: alice) = actions[2] else { return XCTFail("\(actions)") }
+        XCTAssertEqual(Array(actions.suffix(2)), Expect.sessionTimersCancelled(call1))
         XCTAssertEqual(Array(actions.prefix(2)), [
             .cancelTimer(UserAgentTimer(call1, .retransmit2xx)),
             .cancelTimer(UserAgentTimer(call1, .ackTimeout)),

@@ -157,7 +157,8 @@ final class UserAgentCoreOutboundCallTests: XCTestCase {
                                                             via: bye.headers[.via] ?? "",
                                                             from: "<sip:hotline@hotline.local>;tag=\(fromTag)",
                                                             to: "<sip:5551234@203.0.113.5>;tag=\(carrierTag)",
-                                                            callID: callID, cseq: 2), to: carrier)])
+                                                            callID: callID, cseq: 2), to: carrier)]
+                       + Expect.sessionTimersCancelled(call))
         let byeTx = ua.started(bye)
         XCTAssertEqual(ua.handle(.response(reply(200, to: bye), byeTx)), Expect.ended(call, .localHangup))
         XCTAssertEqual(ua.core.ports.allocated, 0)

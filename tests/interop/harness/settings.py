@@ -38,7 +38,7 @@ def require_binary() -> Path:
 def new_server(workdir: Path, **kwargs) -> HotlineServer:
     """A (not yet started) server with the suite's binary, configuration and log level."""
     binary = require_binary()
-    config = hotline_config()
+    config = kwargs.pop("config", None) or hotline_config()
     if not config.exists():
         pytest.fail(f"server configuration {config} not found (set HOTLINE_TEST_CONFIG)", pytrace=False)
     return HotlineServer(binary=binary, config=config, workdir=workdir,
