@@ -38,38 +38,59 @@ enum ASCII {
         }
     }
 
+    // The classes are switches rather than lookup tables: a static table is a lazily
+    // initialised global, and every access would pay its `swift_once` check.
+
     /// RFC 3261 `token`: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
-    static func isToken(_ b: UInt8) -> Bool { tokenTable[Int(b)] }
+    static func isToken(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        case 0x2D, 0x2E, 0x21, 0x25, 0x2A, 0x5F, 0x2B, 0x60, 0x27, 0x7E: return true
+        default: return false
+        }
+    }
 
-    static let tokenTable: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for b in UInt8(0x30)...0x39 { t[Int(b)] = true }
-        for b in UInt8(0x41)...0x5A { t[Int(b)] = true }
-        for b in UInt8(0x61)...0x7A { t[Int(b)] = true }
-        for c in "-.!%*_+`'~".utf8 { t[Int(c)] = true }
-        return t
-    }()
+    /// RFC 3261 `unreserved` = alphanum / mark; mark = "-" / "_" / "." / "!" / "~" / "*" / "'" / "(" / ")"
+    static func isUnreserved(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        case 0x2D, 0x5F, 0x2E, 0x21, 0x7E, 0x2A, 0x27, 0x28, 0x29: return true
+        default: return false
+        }
+    }
 
-    /// RFC 3261 `unreserved` = alphanum / mark
-    static func isUnreserved(_ b: UInt8) -> Bool { unreservedTable[Int(b)] }
+    /// Characters allowed unescaped in a SIP URI user part: unreserved / user-unreserved
+    /// ("&" / "=" / "+" / "$" / "," / ";" / "?" / "/").
+    static func isUserChar(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x26, 0x3D, 0x2B, 0x24, 0x2C, 0x3B, 0x3F, 0x2F: return true
+        default: return isUnreserved(b)
+        }
+    }
 
-    static let unreservedTable: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for b in UInt8(0x30)...0x39 { t[Int(b)] = true }
-        for b in UInt8(0x41)...0x5A { t[Int(b)] = true }
-        for b in UInt8(0x61)...0x7A { t[Int(b)] = true }
-        for c in "-_.!~*'()".utf8 { t[Int(c)] = true }
-        return t
-    }()
-
-    /// Characters allowed unescaped in a SIP URI user part: unreserved / user-unreserved.
-    static func isUserChar(_ b: UInt8) -> Bool { isUnreserved(b) || "&=+$,;?/".utf8.contains(b) }
     /// password: unreserved / "&" / "=" / "+" / "$" / ","
-    static func isPasswordChar(_ b: UInt8) -> Bool { isUnreserved(b) || "&=+$,".utf8.contains(b) }
-    /// paramchar: param-unreserved / unreserved ; param-unreserved = "[" / "]" / "/" / ":" / "&" / "+" / "$"
-    static func isParamChar(_ b: UInt8) -> Bool { isUnreserved(b) || "[]/:&+$".utf8.contains(b) }
-    /// hnv-unreserved / unreserved for URI headers
-    static func isHeaderChar(_ b: UInt8) -> Bool { isUnreserved(b) || "[]/?:+$".utf8.contains(b) }
+    static func isPasswordChar(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x26, 0x3D, 0x2B, 0x24, 0x2C: return true
+        default: return isUnreserved(b)
+        }
+    }
+
+    /// paramchar: param-unreserved / unreserved; param-unreserved = "[" / "]" / "/" / ":" / "&" / "+" / "$"
+    static func isParamChar(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x5B, 0x5D, 0x2F, 0x3A, 0x26, 0x2B, 0x24: return true
+        default: return isUnreserved(b)
+        }
+    }
+
+    /// hnv-unreserved / unreserved, for URI headers: "[" / "]" / "/" / "?" / ":" / "+" / "$"
+    static func isHeaderChar(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x5B, 0x5D, 0x2F, 0x3F, 0x3A, 0x2B, 0x24: return true
+        default: return isUnreserved(b)
+        }
+    }
 }
 
 /// Percent-encoding helpers (RFC 3261 §19.1.2, RFC 3986 §2.1).

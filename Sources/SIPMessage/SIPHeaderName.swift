@@ -6,7 +6,11 @@ public struct SIPHeaderName: Hashable, Sendable, CustomStringConvertible, Expres
     /// Lowercased long form; the identity of the name.
     public let key: String
 
-    init(name: String, key: String) { self.name = name; self.key = key }
+    /// 1-based index into `canonicalNames` for known headers, 0 for others: comparing two
+    /// known names is an integer compare, the common case on every header lookup.
+    let id: UInt8
+
+    init(name: String, key: String, id: UInt8 = 0) { self.name = name; self.key = key; self.id = id }
 
     public init(_ name: String) {
         let lower = name.asciiLowercased
@@ -17,7 +21,11 @@ public struct SIPHeaderName: Hashable, Sendable, CustomStringConvertible, Expres
 
     public var description: String { name }
 
-    public static func == (a: SIPHeaderName, b: SIPHeaderName) -> Bool { a.key == b.key }
+    public static func == (a: SIPHeaderName, b: SIPHeaderName) -> Bool {
+        // A name with id 0 is not in the known table, so it cannot equal a known one.
+        if a.id != 0 || b.id != 0 { return a.id == b.id }
+        return a.key == b.key
+    }
     public func hash(into h: inout Hasher) { h.combine(key) }
 
     /// Whether the header's grammar is a comma-separated list (RFC 3261 §7.3.1), so that
@@ -91,7 +99,9 @@ public struct SIPHeaderName: Hashable, Sendable, CustomStringConvertible, Expres
 
     static let known: [String: SIPHeaderName] = {
         var table: [String: SIPHeaderName] = [:]
-        for n in canonicalNames { table[n.asciiLowercased] = SIPHeaderName(name: n, key: n.asciiLowercased) }
+        for (i, n) in canonicalNames.enumerated() {
+            table[n.asciiLowercased] = SIPHeaderName(name: n, key: n.asciiLowercased, id: UInt8(i + 1))
+        }
         for (short, long) in compactForms { table[short] = table[long.asciiLowercased]! }
         return table
     }()
@@ -108,16 +118,55 @@ public struct SIPHeaderName: Hashable, Sendable, CustomStringConvertible, Expres
         "min-expires", "session-expires", "min-se", "rack", "rseq",
     ]
 
-    /// Looks a name up from raw bytes without allocating for known names.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> SIPHeaderName {
-        // Small strings (≤ 15 UTF-8 bytes) are stored inline, so this does not allocate
-        // for the common names.
-        let lower = String(unsafeUninitializedCapacity: bytes.count) { buf in
-            var i = 0
-            for b in bytes { buf[i] = ASCII.lower(b); i += 1 }
-            return i
+    /// The known names (and compact forms) in an open-addressing table keyed by an FNV-1a
+    /// hash of the lowercased bytes: a parsed name costs a hash over a few bytes and one
+    /// compare, no String and no SipHash. The parser fetches `table` once per message.
+    struct Table: Sendable {
+        static let size = 256
+        let names: [SIPHeaderName?]
+        /// The lowercased spelling each slot matches (a compact form's own).
+        let keys: [[UInt8]]
+
+        init(_ known: [String: SIPHeaderName]) {
+            var names = [SIPHeaderName?](repeating: nil, count: Table.size)
+            var keys = [[UInt8]](repeating: [], count: Table.size)
+            for (lower, name) in known.sorted(by: { $0.key < $1.key }) {
+                var slot = Int(Table.fnv(lower.utf8) & UInt32(Table.size - 1))
+                while names[slot] != nil { slot = (slot + 1) & (Table.size - 1) }
+                names[slot] = name
+                keys[slot] = Array(lower.utf8)
+            }
+            self.names = names
+            self.keys = keys
         }
-        if let k = known[lower] { return k }
-        return SIPHeaderName(name: String(decoding: bytes, as: UTF8.self), key: lower)
+
+        static func fnv<S: Sequence>(_ bytes: S) -> UInt32 where S.Element == UInt8 {
+            var h: UInt32 = 0x811C_9DC5
+            for b in bytes { h = (h ^ UInt32(ASCII.lower(b))) &* 0x0100_0193 }
+            return h
+        }
+
+        /// Looks a name up from raw bytes; only unknown names allocate.
+        func name(_ bytes: UnsafeBufferPointer<UInt8>) -> SIPHeaderName {
+            var slot = Int(Table.fnv(bytes) & UInt32(Table.size - 1))
+            while let candidate = names[slot] {
+                let key = keys[slot]
+                if key.count == bytes.count {
+                    var equal = true
+                    for i in 0..<key.count where key[i] != ASCII.lower(bytes[i]) { equal = false; break }
+                    if equal { return candidate }
+                }
+                slot = (slot + 1) & (Table.size - 1)
+            }
+            let lower = String(unsafeUninitializedCapacity: bytes.count) { buf in
+                for i in 0..<bytes.count { buf[i] = ASCII.lower(bytes[i]) }
+                return bytes.count
+            }
+            return SIPHeaderName(name: String(decoding: bytes, as: UTF8.self), key: lower)
+        }
     }
+
+    static let table = Table(known)
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> SIPHeaderName { table.name(bytes) }
 }

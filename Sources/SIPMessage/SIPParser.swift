@@ -55,6 +55,7 @@ public struct SIPParser: Sendable {
         let startLine = UnsafeBufferPointer(rebasing: b[lineStart..<lineEnd])
 
         // Header fields.
+        let names = SIPHeaderName.table
         var fields: [SIPHeaderField] = []
         fields.reserveCapacity(16)
         var headerError: SIPParseError?
@@ -91,14 +92,15 @@ public struct SIPParser: Sendable {
                 headerError = headerError ?? SIPParseError(.malformedHeader, "header line '\(text.prefix(40))' has no name and colon")
                 continue
             }
-            let name = SIPHeaderName.parse(UnsafeBufferPointer(rebasing: b[ls..<nameEnd]))
+            let name = names.name(UnsafeBufferPointer(rebasing: b[ls..<nameEnd]))
             fields.append(SIPHeaderField(name: name, value: trimmed(b, c + 1, le)))
         }
         let bodyStart = i
         _ = endOfHeaders // a datagram may end without the blank line (RFC 5118 §4.10 archive)
 
         // The start line decides request or response.
-        let message = try parseStartLine(startLine)
+        var uriText: String?
+        let message = try parseStartLine(startLine, uriText: &uriText)
 
         func partial() -> SIPRequest? {
             guard case .request(let method, let uri, _) = message else { return nil }
@@ -141,7 +143,7 @@ public struct SIPParser: Sendable {
 
         switch message {
         case .request(let method, let uri, _):
-            return .request(SIPRequest(method: method, uri: uri!, headers: headers, body: body))
+            return .request(SIPRequest(method: method, uri: uri!, uriText: uriText ?? uri!.description, headers: headers, body: body))
         case .response(let code, let reason):
             return .response(SIPResponse(statusCode: code, reason: reason, headers: headers, body: body))
         }
@@ -153,7 +155,7 @@ public struct SIPParser: Sendable {
         case response(Int, String)
     }
 
-    private func parseStartLine(_ line: UnsafeBufferPointer<UInt8>) throws(SIPParseError) -> StartLine {
+    private func parseStartLine(_ line: UnsafeBufferPointer<UInt8>, uriText: inout String?) throws(SIPParseError) -> StartLine {
         let text = { String(decoding: line, as: UTF8.self) }
         // Response: SIP-Version SP Status-Code SP Reason-Phrase
         if line.count >= 8, line[0] | 0x20 == 0x73, line[1] | 0x20 == 0x69, line[2] | 0x20 == 0x70, line[3] == ASCII.slash {
@@ -208,6 +210,7 @@ public struct SIPParser: Sendable {
         }
         do {
             let uri = try SIPAnyURI(bytes: uriBytes[...])
+            uriText = String(decoding: uriBytes, as: UTF8.self)
             if versionError == nil, hasTrailingWhitespace {
                 return .request(method, uri, SIPParseError(.malformedStartLine, "Request-Line has whitespace after the SIP version"))
             }
@@ -219,6 +222,10 @@ public struct SIPParser: Sendable {
 
     private func checkVersion(_ v: UnsafeBufferPointer<UInt8>, response: Bool) throws(SIPParseError) {
         // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT ; "SIP" is case-insensitive (§7.1)
+        if v.count == 7, v[0] | 0x20 == 0x73, v[1] | 0x20 == 0x69, v[2] | 0x20 == 0x70, v[3] == ASCII.slash,
+           v[4] == 0x32, v[5] == 0x2E, v[6] == 0x30 {
+            return // "SIP/2.0", the only version there is
+        }
         let s = String(decoding: v, as: UTF8.self)
         guard s.utf8.count >= 7, String(s.prefix(4)).caseInsensitiveEquals("SIP/") else {
             throw SIPParseError(.malformedStartLine, "bad SIP version '\(s)'", statusCode: nil)

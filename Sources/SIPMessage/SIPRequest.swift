@@ -1,15 +1,38 @@
 /// A SIP request (RFC 3261 §7.1).
 public struct SIPRequest: Sendable, Hashable {
     public var method: SIPMethod
-    public var uri: SIPAnyURI
+    public var uri: SIPAnyURI {
+        didSet { uriText = nil }
+    }
     public var headers: SIPHeaders
     public var body: [UInt8]
+    /// The Request-URI as it arrived, written back unchanged while `uri` is not replaced
+    /// (header values are kept as text the same way): re-rendering it costs more than the
+    /// rest of the serialization.
+    var uriText: String?
 
     public init(method: SIPMethod, uri: SIPAnyURI, headers: SIPHeaders = SIPHeaders(), body: [UInt8] = []) {
         self.method = method
         self.uri = uri
         self.headers = headers
         self.body = body
+    }
+
+    init(method: SIPMethod, uri: SIPAnyURI, uriText: String, headers: SIPHeaders, body: [UInt8]) {
+        self.init(method: method, uri: uri, headers: headers, body: body)
+        self.uriText = uriText
+    }
+
+    /// Equality ignores how the URI was written: a parsed request equals a built one.
+    public static func == (a: SIPRequest, b: SIPRequest) -> Bool {
+        a.method == b.method && a.uri == b.uri && a.headers == b.headers && a.body == b.body
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(method)
+        h.combine(uri)
+        h.combine(headers)
+        h.combine(body)
     }
 
     public init(method: SIPMethod, uri: SIPURI, headers: SIPHeaders = SIPHeaders(), body: [UInt8] = []) {

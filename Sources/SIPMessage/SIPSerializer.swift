@@ -12,7 +12,8 @@ public enum SIPSerializer {
         out.reserveCapacity(out.count + 512 + r.body.count)
         out.append(contentsOf: r.method.rawValue.utf8)
         out.append(ASCII.sp)
-        out.append(contentsOf: r.uri.description.utf8)
+        var uri = r.uriText ?? r.uri.description
+        uri.withUTF8 { out.append(contentsOf: $0) }
         out.append(contentsOf: " SIP/2.0\r\n".utf8)
         writeHeadersAndBody(r.headers, r.body, into: &out)
     }
@@ -37,12 +38,22 @@ public enum SIPSerializer {
     public static func bytes(_ r: SIPResponse) -> [UInt8] { bytes(.response(r)) }
 
     private static func writeHeadersAndBody(_ headers: SIPHeaders, _ body: [UInt8], into out: inout [UInt8]) {
-        for f in headers.fields where f.name != .contentLength {
-            out.append(contentsOf: f.name.name.utf8)
+        let contentLength = SIPHeaderName.contentLength
+        for f in headers.fields where f.name != contentLength {
+            var name = f.name.name
+            name.withUTF8 { out.append(contentsOf: $0) }
             out.append(ASCII.colon)
             out.append(ASCII.sp)
-            // A value may not carry a bare CR or LF into the wire form.
-            for b in f.value.utf8 { out.append(b == ASCII.cr || b == ASCII.lf ? ASCII.sp : b) }
+            // A value may not carry a bare CR or LF into the wire form (parsed values never do;
+            // values set by code might).
+            var value = f.value
+            value.withUTF8 { bytes in
+                if bytes.contains(where: { $0 == ASCII.cr || $0 == ASCII.lf }) {
+                    for b in bytes { out.append(b == ASCII.cr || b == ASCII.lf ? ASCII.sp : b) }
+                } else {
+                    out.append(contentsOf: bytes)
+                }
+            }
             out.append(ASCII.cr)
             out.append(ASCII.lf)
         }

@@ -10,9 +10,14 @@ extension SIPResponse: SIPMessageHeaders {}
 
 extension SIPMessageHeaders {
     private func single(_ name: SIPHeaderName) throws(SIPParseError) -> String {
-        let lines = headers.lines(name)
-        guard let first = lines.first else { throw SIPParseError(.missingHeader, "missing \(name.name) header") }
-        guard lines.count == 1 else { throw SIPParseError(.duplicateHeader, "\(name.name) appears \(lines.count) times") }
+        var found: String?
+        var count = 0
+        for f in headers.fields where f.name == name {
+            if found == nil { found = f.value }
+            count += 1
+        }
+        guard let first = found else { throw SIPParseError(.missingHeader, "missing \(name.name) header") }
+        guard count == 1 else { throw SIPParseError(.duplicateHeader, "\(name.name) appears \(count) times") }
         return first
     }
 

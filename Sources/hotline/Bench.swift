@@ -19,6 +19,10 @@ struct SIPParseBench: ParsableCommand {
 
     @Option(help: "Seconds per run.") var seconds: Double = 2
     @Option(help: "Runs; the median is reported.") var runs: Int = 5
+    @Option(help: "What to time: all (parse+validate+serialize), parse+serialize, parse, validate, serialize.")
+    var phase: String = "all"
+    @Option(help: "Run exactly this many messages once (for instruction counting under callgrind) instead of timed runs.")
+    var count: Int?
 
     static let invite: [UInt8] = {
         let sdp = "v=0\r\no=alice 2890844526 2890844526 IN IP4 192.0.2.101\r\ns=-\r\nc=IN IP4 192.0.2.101\r\nt=0 0\r\n"
@@ -45,29 +49,55 @@ struct SIPParseBench: ParsableCommand {
         let message = Self.invite
         var results: [Double] = []
         var sink = 0
-        for _ in 0..<max(1, runs) {
-            let start = monotonicSeconds()
-            var count = 0
-            var out: [UInt8] = []
-            out.reserveCapacity(2048)
-            while true {
-                for _ in 0..<1000 {
-                    guard case .request(let r) = try parser.parse(message) else { fatalError("not a request") }
+        // Parse from a buffer pointer, as SIPEndpoint does with the bytes NIO hands it.
+        try message.withUnsafeBufferPointer { buffer in
+            for _ in 0..<(count == nil ? max(1, runs) : 1) {
+                let (done, elapsed) = try measure(parser, buffer, sink: &sink)
+                results.append(Double(done) / elapsed)
+            }
+        }
+        results.sort()
+        let median = results[results.count / 2]
+        print("sip-parse: message \(message.count) bytes; phase \(phase == "all" ? "parse+validate+serialize" : phase)")
+        print("runs (msg/s): \(results.map { String(Int($0)) }.joined(separator: " "))")
+        print("median: \(Int(median)) messages/s (\(String(format1(1e9 / median))) ns/message)  [checksum \(sink % 997)]")
+    }
+
+    private func measure(_ parser: SIPParser, _ buffer: UnsafeBufferPointer<UInt8>, sink: inout Int) throws -> (Int, Double) {
+        guard case .request(let parsed) = try parser.parse(buffer) else { fatalError("not a request") }
+        var out: [UInt8] = []
+        out.reserveCapacity(2048)
+        let start = monotonicSeconds()
+        var done = 0
+        while true {
+            for _ in 0..<1000 {
+                switch phase {
+                case "parse":
+                    guard case .request(let r) = try parser.parse(buffer) else { fatalError("not a request") }
+                    sink &+= r.headers.count
+                case "validate":
+                    sink &+= Int(try parsed.validate().cseq.sequence & 1)
+                case "serialize":
+                    out.removeAll(keepingCapacity: true)
+                    SIPSerializer.serialize(parsed, into: &out)
+                    sink &+= out.count
+                case "parse+serialize":
+                    guard case .request(let r) = try parser.parse(buffer) else { fatalError("not a request") }
+                    out.removeAll(keepingCapacity: true)
+                    SIPSerializer.serialize(r, into: &out)
+                    sink &+= out.count
+                default:
+                    guard case .request(let r) = try parser.parse(buffer) else { fatalError("not a request") }
                     _ = try r.validate()
                     out.removeAll(keepingCapacity: true)
                     SIPSerializer.serialize(r, into: &out)
                     sink &+= out.count
                 }
-                count += 1000
-                if monotonicSeconds() - start >= seconds { break }
             }
-            results.append(Double(count) / (monotonicSeconds() - start))
+            done += 1000
+            if let fixed = count { if done >= fixed { break } } else if monotonicSeconds() - start >= seconds { break }
         }
-        results.sort()
-        let median = results[results.count / 2]
-        print("sip-parse: message \(message.count) bytes; parse+validate+serialize")
-        print("runs (msg/s): \(results.map { String(Int($0)) }.joined(separator: " "))")
-        print("median: \(Int(median)) messages/s (\(String(format1(1e9 / median))) ns/message)  [checksum \(sink % 997)]")
+        return (done, monotonicSeconds() - start)
     }
 
     func format1(_ v: Double) -> String { String(Int(v.rounded())) }
