@@ -31,7 +31,7 @@ trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' 
 for _ in $(seq 50); do grep -q "SIP listening" "$work/server.log" 2>/dev/null && break; sleep 0.1; done
 ticks=$(getconf CLK_TCK)
 cpu() { awk '{print $14+$15}' /proc/$server/stat; }
-printf "%-8s %-9s %-9s %-7s %-9s %-12s %s\n" rate attempted ok failed "failed%" "cpu_s" "cpu/call_us"
+printf "%-8s %-9s %-9s %-7s %-9s %-8s %-12s %s\n" rate attempted ok failed "failed%" "cpu_s" "cpu/call_us" "peak_rss_mb"
 for rate in "${RATES[@]}"; do
   calls=$((rate * DURATION))
   before=$(cpu)
@@ -46,6 +46,7 @@ for rate in "${RATES[@]}"; do
   cpu_s=$(echo "scale=2; ($after - $before) / $ticks" | bc)
   per_call=$( [ "$ok" -gt 0 ] && echo "scale=1; ($after - $before) * 1000000 / $ticks / $ok" | bc || echo "-")
   pct=$( [ "$attempted" -gt 0 ] && echo "scale=3; $failed * 100 / $attempted" | bc || echo "-")
-  printf "%-8s %-9s %-9s %-7s %-9s %-12s %s\n" "$rate" "$attempted" "$ok" "$failed" "$pct" "$cpu_s" "$per_call"
+  rss=$(awk '/VmHWM/ {printf "%d", $2/1024}' /proc/$server/status)
+  printf "%-8s %-9s %-9s %-7s %-9s %-8s %-12s %s\n" "$rate" "$attempted" "$ok" "$failed" "$pct" "$cpu_s" "$per_call" "$rss"
   sleep 2
 done

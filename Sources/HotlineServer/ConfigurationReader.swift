@@ -49,6 +49,7 @@ public struct ConfigurationReader {
             case "advertised_host": c.advertisedHost = try string(v, key: path)
             case "tcp": c.enableTCP = try bool(v, key: path)
             case "max_message_bytes": c.maxMessageBytes = try int(v, key: path, range: 1024...65_535)
+            case "max_transactions": c.maxTransactions = try int(v, key: path, range: 1000...10_000_000)
             case "session_expires": c.sessionExpires = try int(v, key: path, range: 90...86_400)
             case "min_session_expires": c.minSessionExpires = try int(v, key: path, range: 90...86_400)
             case "nonce_secret":
@@ -75,7 +76,7 @@ public struct ConfigurationReader {
                     }
                 }
             default:
-                throw unknownKey(k, key, in: "sip", known: ["listen", "domain", "advertised_host", "tcp", "max_message_bytes",
+                throw unknownKey(k, key, in: "sip", known: ["listen", "domain", "advertised_host", "tcp", "max_message_bytes", "max_transactions",
                                                            "session_expires", "min_session_expires", "nonce_secret", "auth_algorithms", "rate_limit"])
             }
         }

@@ -65,7 +65,8 @@ public enum HotlineApplication {
         let sipConfig = SIPServerConfiguration(
             listen: config.sipListen, enableTCP: config.enableTCP,
             limits: SIPParser.Limits(maxMessageBytes: config.maxMessageBytes),
-            flood: FloodGuard.Policy(messagesPerSecond: config.ratePerSource, burst: config.rateBurst, exempt: Set(config.rateExempt)))
+            flood: FloodGuard.Policy(messagesPerSecond: config.ratePerSource, burst: config.rateBurst, exempt: Set(config.rateExempt)),
+            maxTransactions: config.maxTransactions)
         let eventLogger = logger
         return SIPServer(configuration: sipConfig, core: core, eventLoop: eventLoop ?? MultiThreadedEventLoopGroup.singleton.next(),
                          logger: logger, seed: random.next(), onReady: onReady) { event in

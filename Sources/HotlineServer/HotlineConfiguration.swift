@@ -54,6 +54,8 @@ public struct HotlineConfiguration: Sendable {
     public var advertisedHost: String?
     public var enableTCP = true
     public var maxMessageBytes = 65_535
+    /// Live SIP transactions at most (about 64 × the call rate are alive at any time).
+    public var maxTransactions = 500_000
     public var ratePerSource = 2000
     public var rateBurst = 4000
     public var rateExempt: [String] = []

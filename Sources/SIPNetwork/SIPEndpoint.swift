@@ -32,11 +32,11 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     public init(eventLoop: any EventLoop, core: UserAgentCore, limits: SIPParser.Limits = SIPParser.Limits(),
                 floodPolicy: FloodGuard.Policy = FloodGuard.Policy(), timers: TransactionTimerSettings = TransactionTimerSettings(),
-                logger: Logger, seed: UInt64, onEvent: @escaping @Sendable (UserAgentEvent) -> Void = { _ in }) {
+                maxTransactions: Int = TransactionLayer.defaultMaxTransactions, logger: Logger, seed: UInt64, onEvent: @escaping @Sendable (UserAgentEvent) -> Void = { _ in }) {
         self.eventLoop = eventLoop
         self.core = core
         self.parser = SIPParser(limits: limits)
-        self.layer = TransactionLayer(timers: timers)
+        self.layer = TransactionLayer(timers: timers, maxTransactions: maxTransactions)
         self.floodGuard = FloodGuard(policy: floodPolicy)
         self.logger = logger
         self.onEvent = onEvent

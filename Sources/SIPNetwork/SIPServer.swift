@@ -14,12 +14,16 @@ public struct SIPServerConfiguration: Sendable {
     public var flood: FloodGuard.Policy
     public var timers: TransactionTimerSettings
     public var maxTCPConnections: Int
+    /// Live transactions at most. Completed and RFC 6026 Accepted transactions linger 32 s
+    /// (Timers J and L), so a node taking R calls/s holds about 2·32·R of them.
+    public var maxTransactions: Int
     /// How long graceful shutdown waits for calls to end after sending BYE.
     public var shutdownGrace: Duration
 
     public init(listen: HostPort, enableTCP: Bool = true, limits: SIPParser.Limits = SIPParser.Limits(),
                 flood: FloodGuard.Policy = FloodGuard.Policy(), timers: TransactionTimerSettings = TransactionTimerSettings(),
-                maxTCPConnections: Int = 4096, shutdownGrace: Duration = .seconds(2)) {
+                maxTCPConnections: Int = 4096, maxTransactions: Int = 500_000, shutdownGrace: Duration = .seconds(2)) {
+        self.maxTransactions = maxTransactions
         self.listen = listen
         self.enableTCP = enableTCP
         self.limits = limits
@@ -50,7 +54,7 @@ public final class SIPServer: Service, @unchecked Sendable {
         self.eventLoop = eventLoop
         self.logger = logger
         self.endpoint = SIPEndpoint(eventLoop: eventLoop, core: core, limits: configuration.limits, floodPolicy: configuration.flood,
-                                    timers: configuration.timers, logger: logger, seed: seed, onEvent: onEvent)
+                                    timers: configuration.timers, maxTransactions: configuration.maxTransactions, logger: logger, seed: seed, onEvent: onEvent)
         self.transport = SIPTransport(eventLoop: eventLoop, maxConnections: configuration.maxTCPConnections, logger: logger)
         transport.endpoint = endpoint
         endpoint.transport = transport

@@ -68,7 +68,7 @@ final class ConfigurationReaderTests: XCTestCase {
         assertError("sip:\n  listen: localhost\n",
                     "test.yaml:2:11: sip.listen: 'localhost' is not HOST:PORT; write e.g. 127.0.0.1:5060")
         assertError("sip:\n  lisen: 127.0.0.1:5060\n",
-                    "test.yaml:2:3: sip.lisen: unknown setting 'lisen'; did you mean 'listen'? Known here: listen, domain, advertised_host, tcp, max_message_bytes, session_expires, min_session_expires, nonce_secret, auth_algorithms, rate_limit")
+                    "test.yaml:2:3: sip.lisen: unknown setting 'lisen'; did you mean 'listen'? Known here: listen, domain, advertised_host, tcp, max_message_bytes, max_transactions, session_expires, min_session_expires, nonce_secret, auth_algorithms, rate_limit")
         assertError("log_level: loud\n",
                     "test.yaml:1:12: log_level: 'loud' is not a log level; use one of trace, debug, info, notice, warning, error, critical")
         assertError("sip:\n  tcp: maybe\n", "test.yaml:2:8: sip.tcp: 'maybe' is not true or false")
