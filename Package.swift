@@ -74,6 +74,8 @@ let package = Package(
         ]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "StorageSQLite", "HotlineModel"]),
         .testTarget(name: "HotlineServerTests", dependencies: ["HotlineServer", "SIPNetwork", "SIPDialog", "SIPMessage", "SIPTransaction", "Storage", "StorageSQLite",
-                                                        .product(name: "Logging", package: "swift-log")]),
+                                                        .product(name: "Logging", package: "swift-log"),
+                                                        .product(name: "NIOCore", package: "swift-nio"),
+                                                        .product(name: "NIOPosix", package: "swift-nio")]),
     ]
 )

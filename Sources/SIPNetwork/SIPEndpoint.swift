@@ -107,7 +107,8 @@ public final class SIPEndpoint: @unchecked Sendable {
             case .send(let message, let peer):
                 send(message, to: peer)
             case .startTimer(let timer, let id, let at):
-                schedule(.transaction(timer, id), at: at) { [unowned self] in
+                schedule(.transaction(timer, id), at: at) { [weak self] in
+                    guard let self else { return }
                     self.run(self.layer.timerFired(timer, for: id, now: self.now()))
                 }
             case .cancelTimer(let timer, let id):
@@ -132,7 +133,8 @@ public final class SIPEndpoint: @unchecked Sendable {
             case .sendStateless(let message, let peer):
                 send(message, to: peer)
             case .startTimer(let timer, let at):
-                schedule(.userAgent(timer), at: at) { [unowned self] in
+                schedule(.userAgent(timer), at: at) { [weak self] in
+                    guard let self else { return }
                     self.run(self.core.timerFired(timer, now: self.now()))
                 }
             case .cancelTimer(let timer):
@@ -160,7 +162,10 @@ public final class SIPEndpoint: @unchecked Sendable {
     private func schedule(_ key: TimerKey, at: SIPInstant, _ body: @escaping @Sendable () -> Void) {
         timers.removeValue(forKey: key)?.cancel()
         let deadline = NIODeadline.uptimeNanoseconds(UInt64(max(0, at.nanoseconds)))
-        timers[key] = eventLoop.scheduleTask(deadline: deadline) { [unowned self] in
+        // Weak: the event loop may outlive the endpoint (a stopped server, a test), and a
+        // timer that fires afterwards must find nothing to do.
+        timers[key] = eventLoop.scheduleTask(deadline: deadline) { [weak self] in
+            guard let self else { return }
             self.timers[key] = nil
             body()
             self.transport?.flush()
@@ -169,6 +174,15 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     private func cancelTimer(_ key: TimerKey) {
         timers.removeValue(forKey: key)?.cancel()
+    }
+
+    /// Timers scheduled on the event loop (transaction and user-agent ones).
+    public var pendingTimerCount: Int { timers.count }
+
+    /// Cancels every timer: the endpoint is stopping and its sockets are closed.
+    func cancelAllTimers() {
+        for scheduled in timers.values { scheduled.cancel() }
+        timers.removeAll()
     }
 
     // MARK: - Outbound

@@ -112,6 +112,7 @@ public final class SIPServer: Service, @unchecked Sendable {
         try await endpoint.hangupAll(grace: configuration.shutdownGrace).get()
         let stats = try await eventLoop.submit { self.endpoint.statistics }.get()
         try await eventLoop.flatSubmit { self.transport.closeAll() }.get()
+        try await eventLoop.submit { self.endpoint.cancelAllTimers() }.get()
         logger.info("SIP stopped", metadata: ["sip.statistics": "\(stats)"])
     }
 

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOPosix
 import SIPDialog
 import SIPMessage
 import SIPNetwork
@@ -56,8 +57,15 @@ final class SIPServerTests: XCTestCase {
         XCTAssertEqual(reason, .localHangup)
         let active = try await server.withEndpoint { $0.core.activeCallCount }
         XCTAssertEqual(active, 0, "the server forgot the call and released its port")
+        let lingering = try await dialer.withEndpoint { $0.pendingTimerCount }
+        XCTAssertGreaterThan(lingering, 0, "the BYE's client transaction still waits out Timer K")
         try await dialer.stop()
         try await server.stop()
+        // A stopped endpoint leaves no timer behind to fire on the shared event loop later.
+        let dialerTimers = try await dialer.withEndpoint { $0.pendingTimerCount }
+        let serverTimers = try await server.withEndpoint { $0.pendingTimerCount }
+        XCTAssertEqual(dialerTimers, 0)
+        XCTAssertEqual(serverTimers, 0)
     }
 
     func testUnknownNumberIs404() async throws {
@@ -86,5 +94,36 @@ final class SIPServerTests: XCTestCase {
         let stats = try await server.withEndpoint { $0.statistics }
         XCTAssertGreaterThanOrEqual(stats.responsesIn, 1, "the BYE was answered before the sockets closed")
         try await dialer.stop()
+    }
+}
+
+extension SIPServerTests {
+    /// A stopped and released server leaves nothing on the shared event loop that could
+    /// fire into freed memory (the crash CI saw: a BYE's Timer K firing 5 s after a test's
+    /// server was gone). T4 is shortened to 50 ms so Timer K would fire within the test.
+    func testTimersOutlivingTheirEndpointAreHarmless() async throws {
+        let server = try makeServer(lines: [.init(number: "10000", name: "t")])
+        let port = try await server.bind()
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        var timers = TransactionTimerSettings()
+        timers.t4 = .milliseconds(50)
+        let verifier = try DigestVerifier(configuration: .init(realm: "hotline.local", nonceSecret: [UInt8](repeating: 3, count: 32)),
+                                          nonceSeed: 1)
+        let core = UserAgentCore(configuration: UserAgentConfiguration(advertisedPort: 0),
+                                 registrar: Registrar(settings: .init(realm: "hotline.local"), credentials: [:], verifier: verifier),
+                                 seed: 5)
+        var dialer: SIPServer? = SIPServer(configuration: SIPServerConfiguration(listen: HostPort(host: "127.0.0.1", port: 0), enableTCP: false,
+                                                                                  timers: timers),
+                                           core: core, eventLoop: loop, logger: logger, seed: 6) { _ in }
+        try await dialer!.bind()
+        let (_, ended) = call(dialer!, port: port, number: "10000", duration: .milliseconds(50))
+        _ = try await ended.get()
+        let pending = try await dialer!.withEndpoint { $0.pendingTimerCount }
+        XCTAssertGreaterThan(pending, 0, "Timer K of the BYE is pending")
+        try await dialer!.stop()
+        dialer = nil // sockets closed, last reference gone: the endpoint is freed
+        try await Task.sleep(for: .milliseconds(300))
+        // The process is still alive: no timer ran against the freed endpoint.
+        try await server.stop()
     }
 }
