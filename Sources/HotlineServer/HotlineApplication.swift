@@ -118,12 +118,12 @@ public enum HotlineApplication {
     /// The digest nonce secret: from the configuration, else kept in the data directory
     /// so nonces stay valid across restarts.
     static func nonceSecret(_ config: HotlineConfiguration) throws -> [UInt8] {
-        if let hex = config.nonceSecret, let bytes = Hex.decode(hex) { return bytes }
+        if let hex = config.nonceSecret, let bytes = DigestHex.decode(hex) { return bytes }
         let path = config.dataDirectory + "/sip-nonce.secret"
-        if let text = try? FileIO.read(path), let bytes = Hex.decode(text.trimmingCharacters()), bytes.count >= 32 { return bytes }
+        if let text = try? FileIO.read(path), let bytes = DigestHex.decode(text.trimmingCharacters()), bytes.count >= 32 { return bytes }
         var random = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
-        try FileIO.writeAtomically(path, Hex.encode(bytes) + "\n", mode: 0o600)
+        try FileIO.writeAtomically(path, DigestHex.encode(bytes) + "\n", mode: 0o600)
         return bytes
     }
 }
@@ -152,35 +152,6 @@ enum CallEventLog {
                           metadata: ["sip.user": "\(user)", "sip.source": "\(source)"])
         case .dtmfInfo(let call, let digit, _):
             logger.debug("dtmf (INFO)", metadata: ["call.handle": "\(call)", "dtmf.digit": "\(digit)"])
-        }
-    }
-}
-
-enum Hex {
-    static func decode(_ s: String) -> [UInt8]? {
-        let chars = Array(s.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var i = 0
-        while i < chars.count {
-            guard let hi = nibble(chars[i]), let lo = nibble(chars[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
-        }
-        return out
-    }
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x61...0x66: return c - 0x61 + 10
-        case 0x41...0x46: return c - 0x41 + 10
-        default: return nil
         }
     }
 }

@@ -64,23 +64,9 @@ extension TransactionLayer {
 }
 
 extension SIPResponse {
-    /// A response built by copying what §8.2.6.2 says to copy: every Via (in order), From,
-    /// To (with `toTag` added if it has none and parses), Call-ID, CSeq; and Timestamp, which
-    /// §8.2.6.1 asks a 100 Trying to echo.
+    /// A response built as §8.2.6.2 says (`SIPRequest.makeResponse`): Via, From, To with
+    /// `toTag` added when it has none, Call-ID, CSeq; a 100 Trying echoes Timestamp.
     init(statusCode: Int, reason: String? = nil, replyingTo request: SIPRequest, toTag: String? = nil) {
-        var headers = SIPHeaders()
-        for field in request.headers where field.name == .via { headers.add(.via, field.value) }
-        if let from = request.headers[.from] { headers.add(.from, from) }
-        if var to = request.headers[.to] {
-            if let toTag, var address = try? request.to(), address.tag == nil {
-                address.tag = toTag
-                to = address.description
-            }
-            headers.add(.to, to)
-        }
-        if let callID = request.headers[.callID] { headers.add(.callID, callID) }
-        if let cseq = request.headers[.cseq] { headers.add(.cseq, cseq) }
-        if statusCode == 100, let timestamp = request.headers[.timestamp] { headers.add(.timestamp, timestamp) }
-        self.init(statusCode: statusCode, reason: reason, headers: headers)
+        self = request.makeResponse(statusCode, reason: reason, toTag: toTag)
     }
 }

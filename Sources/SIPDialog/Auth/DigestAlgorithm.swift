@@ -101,10 +101,11 @@ public enum DigestQop: Sendable, Hashable, CaseIterable {
 }
 
 /// Lower-case hexadecimal helpers for digests.
-enum DigestHex {
+/// Lower-case hex, as digest values and the nonce secret file are written.
+public enum DigestHex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for byte in bytes {
@@ -115,7 +116,7 @@ enum DigestHex {
     }
 
     /// Decodes hex digits of either case; nil if the text is not an even run of hex digits.
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }
         var out: [UInt8] = []
