@@ -556,3 +556,21 @@ final class UserAgentCoreInDialogTests: XCTestCase {
         XCTAssertEqual(ua.hangupAll(), [])
     }
 }
+
+extension UserAgentCoreInDialogTests {
+    /// RFC 4028 §8.1: a refresh asking for less than our Min-SE is refused with 422 and
+    /// leaves the session as it was.
+    func testRefreshBelowMinSEGets422() {
+        var ua = CoreHarness()
+        var caller = Caller()
+        let (call, _) = ua.establish(&caller)
+        var refresh = caller.next(.update)
+        refresh.headers.add(.sessionExpires, "30")
+        refresh.headers.add(.supported, "timer")
+        let (tx, actions) = ua.receive(refresh)
+        var expected = Expect.response(422, to: refresh, toTag: nil)
+        expected.headers.add(.minSE, "90")
+        XCTAssertEqual(actions, [.respond(expected, tx)])
+        XCTAssertNotNil(ua.core.calls[call], "the session goes on")
+    }
+}
