@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "HotlineModel"),
         .target(name: "SIPMessage"),
         .target(name: "SDP"),
+        .target(name: "Media"),
         .target(name: "SIPTransaction", dependencies: ["SIPMessage"]),
         .target(name: "SIPDialog", dependencies: [
             "SIPMessage", "SIPTransaction", "SDP",
@@ -64,6 +65,7 @@ let package = Package(
         .testTarget(name: "HotlineModelTests", dependencies: ["HotlineModel"]),
         .testTarget(name: "SIPMessageTests", dependencies: ["SIPMessage", "HotlineTestSupport"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction", "SIPMessage", "HotlineTestSupport"]),
         .testTarget(name: "SIPDialogTests", dependencies: ["SIPDialog", "SIPMessage", "SIPTransaction", "SDP", "HotlineTestSupport"]),
         .testTarget(name: "SIPNetworkTests", dependencies: [
