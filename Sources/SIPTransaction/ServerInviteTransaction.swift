@@ -64,12 +64,15 @@ public struct ServerInviteTransaction: Sendable {
     }
 
     public private(set) var state: State
-    public let request: SIPRequest
     /// Where responses go (RFC 3261 §18.2.2, RFC 3581 §4).
     public let peer: SIPPeer
     public let timers: TransactionTimerSettings
     /// The response a retransmitted INVITE gets: the last provisional, then the final.
-    public private(set) var lastResponse: SIPResponse
+    /// nil once Accepted: the 2xx is the TU's to retransmit (RFC 6026 §7.1), so the
+    /// transaction keeps nothing of it while it lingers for Timer L. The request is not
+    /// kept at all: nothing after `start` needs it, and a node taking thousands of calls a
+    /// second holds 32 s worth of these.
+    public private(set) var lastResponse: SIPResponse?
     /// The interval Timer G was last started with.
     private var timerGInterval: Duration
 
@@ -77,7 +80,6 @@ public struct ServerInviteTransaction: Sendable {
 
     private init(request: SIPRequest, peer: SIPPeer, timers: TransactionTimerSettings) {
         self.state = .proceeding
-        self.request = request
         self.peer = peer
         self.timers = timers
         self.lastResponse = SIPResponse(statusCode: 100, replyingTo: request)
@@ -89,7 +91,7 @@ public struct ServerInviteTransaction: Sendable {
     public static func start(request: SIPRequest, peer: SIPPeer, timers: TransactionTimerSettings = .init(),
                              now: SIPInstant) -> (ServerInviteTransaction, [TransactionAction]) {
         let tx = ServerInviteTransaction(request: request, peer: peer, timers: timers)
-        return (tx, [.send(.response(tx.lastResponse), to: peer), .deliverRequest(request)])
+        return (tx, tx.resendLast() + [.deliverRequest(request)])
     }
 
     /// A request matched to this transaction (§17.2.3): a retransmitted INVITE or an ACK.
@@ -98,9 +100,9 @@ public struct ServerInviteTransaction: Sendable {
         switch state {
         case .proceeding:
             // An ACK before any final response acknowledges nothing.
-            return isACK ? [] : [.send(.response(lastResponse), to: peer)]
+            return isACK ? [] : resendLast()
         case .completed:
-            guard isACK else { return [.send(.response(lastResponse), to: peer)] }
+            guard isACK else { return resendLast() }
             var actions: [TransactionAction] = []
             if !isReliable { actions.append(.cancelTimer(.G)) }
             actions.append(.cancelTimer(.H))
@@ -131,6 +133,7 @@ public struct ServerInviteTransaction: Sendable {
             if code < 200 { return [.send(.response(response), to: peer)] }
             if code < 300 {
                 state = .accepted
+                lastResponse = nil
                 return [.send(.response(response), to: peer), .startTimer(.L, at: now + timers.transactionTimeout)]
             }
             state = .completed
@@ -154,7 +157,7 @@ public struct ServerInviteTransaction: Sendable {
             case .G:
                 guard !isReliable else { return [] }
                 timerGInterval = min(timerGInterval * 2, timers.t2)
-                return [.send(.response(lastResponse), to: peer), .startTimer(.G, at: now + timerGInterval)]
+                return resendLast() + [.startTimer(.G, at: now + timerGInterval)]
             case .H:
                 state = .terminated
                 var actions: [TransactionAction] = []
@@ -175,6 +178,10 @@ public struct ServerInviteTransaction: Sendable {
         case .proceeding, .terminated:
             return []
         }
+    }
+
+    private func resendLast() -> [TransactionAction] {
+        lastResponse.map { [.send(.response($0), to: peer)] } ?? []
     }
 
     /// The transport could not send a response (§17.2.4).

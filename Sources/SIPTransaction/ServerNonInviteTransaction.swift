@@ -53,18 +53,17 @@ public struct ServerNonInviteTransaction: Sendable {
     }
 
     public private(set) var state: State
-    public let request: SIPRequest
     /// Where responses go (RFC 3261 §18.2.2, RFC 3581 §4).
     public let peer: SIPPeer
     public let timers: TransactionTimerSettings
-    /// The response a retransmitted request gets; nil in Trying.
+    /// The response a retransmitted request gets; nil in Trying. The request itself is not
+    /// kept: nothing after `start` needs it, and Completed lingers 32 s (Timer J).
     public private(set) var lastResponse: SIPResponse?
 
     private var isReliable: Bool { peer.transport.isReliable }
 
     private init(request: SIPRequest, peer: SIPPeer, timers: TransactionTimerSettings) {
         self.state = .trying
-        self.request = request
         self.peer = peer
         self.timers = timers
     }

@@ -120,6 +120,7 @@ final class ServerInviteTransactionTests: XCTestCase {
         let ok = Fixture.response(200, to: invite, toTag: "uas1")
         XCTAssertEqual(tx.sendResponse(ok, now: .ms(2000)), [.send(.response(ok), to: peer), .startTimer(.L, at: .ms(34000))])
         XCTAssertEqual(tx.state, .accepted)
+        XCTAssertNil(tx.lastResponse, "Accepted keeps nothing of the 2xx while it lingers for Timer L")
         // Retransmitted INVITEs are absorbed: not resent a 2xx (the TU does that), not passed up.
         XCTAssertEqual(tx.receive(invite, now: .ms(2100)), [])
         // The TU's 2xx retransmissions go out through the transaction.
