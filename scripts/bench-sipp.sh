@@ -13,7 +13,8 @@ DURATION=${DURATION:-20}
 PORT=${PORT:-15900}
 RATES=("$@"); [ ${#RATES[@]} -eq 0 ] && RATES=(500 1000 1500 2000 2500 3000)
 command -v sipp >/dev/null || { echo "installing sip-tester"; apt-get install -y sip-tester >/dev/null; }
-[ -x .build/release/hotline ] || swift build -c release --product hotline
+BIN=${HOTLINE_BIN:-.build/release/hotline}   # another binary to compare (A/B)
+[ -x "$BIN" ] || swift build -c release --product hotline
 work=$(mktemp -d)
 cat > "$work/bench.yaml" <<YAML
 sip:
@@ -25,7 +26,7 @@ log_level: warning
 lines:
   - {number: "10000", name: bench, answer_after_ms: 0}
 YAML
-taskset -c 1 .build/release/hotline serve --config "$work/bench.yaml" 2>"$work/server.log" &
+taskset -c 1 "$BIN" serve --config "$work/bench.yaml" 2>"$work/server.log" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do grep -q "SIP listening" "$work/server.log" 2>/dev/null && break; sleep 0.1; done

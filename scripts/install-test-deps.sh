@@ -2,7 +2,8 @@
 # Install what the test suite needs beyond the Swift toolchain, skipping what is
 # already there. Safe to run again and again.
 #
-#   apt:  sip-tester (SIPp, the SIP peer of the interop tests)
+#   apt:  sip-tester (SIPp, the SIP peer of the interop tests), sox (the media tests
+#         check that sox reads the WAV files Hotline writes, and the other way round)
 #         python3, python3-pip (only if missing)
 #   pip:  pytest (only if `python3 -c 'import pytest'` fails or it is older than 7)
 #
@@ -54,6 +55,13 @@ if command -v sipp >/dev/null 2>&1; then
 else
   apt_install sip-tester
   command -v sipp >/dev/null 2>&1 || die "sip-tester installed but no sipp on PATH"
+fi
+
+# sox
+if command -v sox >/dev/null 2>&1; then
+  log "sox: present ($(command -v sox))"
+else
+  apt_install sox
 fi
 
 # Python 3
