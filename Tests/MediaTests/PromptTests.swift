@@ -1,0 +1,176 @@
+import XCTest
+@testable import Media
+
+final class PromptTests: XCTestCase {
+    /// A prompt of `samples` samples at 8 kHz, a ramp so frames differ.
+    static func prompt(_ id: String, samples: Int) -> Prompt {
+        Prompt(id: id, samples: (0..<samples).map { Int16(truncatingIfNeeded: ($0 % 200) * 100 - 10_000) })
+    }
+
+    // MARK: Prompt
+
+    func testOneSecondAt8kHzIsExactly50Frames() {
+        let prompt = Self.prompt("welcome", samples: 8000)
+        XCTAssertEqual(prompt.frameCount, 50)
+        XCTAssertEqual(prompt.durationMilliseconds, 1000)
+        let frames = prompt.encodedFrames(law: .muLaw)
+        XCTAssertEqual(frames.count, 50)
+        XCTAssertTrue(frames.allSatisfy { $0.count == 160 })
+        XCTAssertEqual(frames.flatMap { $0 }, G711.encode(prompt.samples, law: .muLaw))
+    }
+
+    func testOneSecondAt44100HzStereoIs50FramesAfterResampling() throws {
+        let left = (0..<44_100).map { Int16(truncatingIfNeeded: $0 % 1000) }
+        let interleaved = left.flatMap { [$0, $0] }
+        let wav = WAVAudio(format: WAVFormat(encoding: .pcm16, sampleRate: 44_100, channels: 2), samples: interleaved)
+        let prompt = try Prompt(id: "hold", wav: wav)
+        XCTAssertEqual(prompt.samples.count, 8000)
+        XCTAssertEqual(prompt.encodedFrames(law: .aLaw).count, 50)
+    }
+
+    func testUnsupportedRateThrowsTheResamplerError() {
+        let wav = WAVAudio(format: WAVFormat(sampleRate: 44_099), samples: [0, 0])
+        XCTAssertThrowsError(try Prompt(id: "odd", wav: wav)) { error in
+            XCTAssertEqual((error as? ResamplerError)?.code, .noShortRatio)
+        }
+    }
+
+    func testLastFrameIsPaddedWithTheLawsSilence() {
+        let prompt = Self.prompt("short", samples: 8000 + 10)
+        XCTAssertEqual(prompt.frameCount, 51)
+        for (law, silence) in [(CompandingLaw.muLaw, UInt8(0xFF)), (.aLaw, 0xD5)] {
+            let last = prompt.encodedFrames(law: law).last!
+            XCTAssertEqual(last.count, 160)
+            XCTAssertEqual(Array(last.prefix(10)), G711.encode(Array(prompt.samples.suffix(10)), law: law))
+            XCTAssertEqual(Array(last.suffix(150)), [UInt8](repeating: silence, count: 150), "\(law)")
+            XCTAssertEqual(G711.decode(silence, law: law), law == .muLaw ? 0 : 8)
+        }
+        XCTAssertEqual(Prompt(id: "empty", samples: []).encodedFrames(law: .muLaw), [])
+    }
+
+    // MARK: PromptCache
+
+    func testCacheHitDoesNotEncodeAgain() {
+        var cache = PromptCache(byteBudget: 1_000_000)
+        let prompt = Self.prompt("menu", samples: 8000)
+        let first = cache.frames(for: prompt, law: .muLaw)
+        let second = cache.frames(for: prompt, law: .muLaw)
+        XCTAssertEqual(first, second)
+        XCTAssertEqual(cache.encodeCount, 1)
+        XCTAssertEqual(cache.hitCount, 1)
+        _ = cache.frames(for: prompt, law: .aLaw)
+        XCTAssertEqual(cache.encodeCount, 2, "each law is encoded once")
+        XCTAssertEqual(cache.bytesUsed, 2 * 50 * 160)
+        XCTAssertTrue(cache.contains(promptID: "menu", law: .aLaw))
+    }
+
+    func testLeastRecentlyUsedIsEvictedFirst() {
+        // Each prompt is 10 frames = 1600 bytes; the budget holds three.
+        var cache = PromptCache(byteBudget: 4800)
+        let a = Self.prompt("a", samples: 1600), b = Self.prompt("b", samples: 1600)
+        let c = Self.prompt("c", samples: 1600), d = Self.prompt("d", samples: 1600)
+        for p in [a, b, c] { _ = cache.frames(for: p, law: .muLaw) }
+        _ = cache.frames(for: a, law: .muLaw)  // a is now the most recent
+        XCTAssertEqual(cache.keysByRecency.map(\.promptID), ["b", "c", "a"])
+        _ = cache.frames(for: d, law: .muLaw)
+        XCTAssertEqual(cache.keysByRecency.map(\.promptID), ["c", "a", "d"])
+        XCTAssertEqual(cache.evictionCount, 1)
+        XCTAssertEqual(cache.bytesUsed, 4800)
+        _ = cache.frames(for: b, law: .muLaw)
+        XCTAssertEqual(cache.keysByRecency.map(\.promptID), ["a", "d", "b"])
+        XCTAssertEqual(cache.encodeCount, 5)
+    }
+
+    func testPromptLargerThanTheBudgetIsReturnedButNotKept() {
+        var cache = PromptCache(byteBudget: 1600)
+        _ = cache.frames(for: Self.prompt("small", samples: 800), law: .muLaw)
+        let frames = cache.frames(for: Self.prompt("big", samples: 8000), law: .muLaw)
+        XCTAssertEqual(frames.count, 50)
+        XCTAssertFalse(cache.contains(promptID: "big", law: .muLaw))
+        XCTAssertTrue(cache.contains(promptID: "small", law: .muLaw), "nothing evicted for a prompt that cannot fit")
+        cache.remove(promptID: "small")
+        XCTAssertEqual(cache.bytesUsed, 0)
+    }
+
+    // MARK: Playlist
+
+    static func drain(_ playlist: inout Playlist, max: Int = 10_000) -> [Playlist.Event] {
+        var events: [Playlist.Event] = []
+        while events.count < max, let event = playlist.next() { events.append(event) }
+        return events
+    }
+
+    func testPlaylistPlaysItemsInOrderThenFinishes() {
+        var cache = PromptCache(byteBudget: 100_000)
+        var playlist = Playlist(law: .muLaw)
+        let prompt = Self.prompt("greeting", samples: 400)  // 3 frames
+        playlist.enqueue(prompt, cache: &cache)
+        playlist.enqueue(.silence(id: "pause", frames: 2))
+        playlist.enqueue(.tone(id: "beep", .beep, frames: 10))
+        let events = Self.drain(&playlist)
+        let frames = prompt.encodedFrames(law: .muLaw)
+        let silence = Playlist.Event.frame([UInt8](repeating: 0xFF, count: 160))
+        XCTAssertEqual(Array(events.prefix(6)), [.frame(frames[0]), .frame(frames[1]), .frame(frames[2]),
+                                                 .finished("greeting"), silence, silence])
+        XCTAssertEqual(events[6], .finished("pause"))
+        var beep = ToneGenerator(.beep)
+        XCTAssertEqual(events[7], .frame(G711.encode(beep.nextFrame(), law: .muLaw)))
+        XCTAssertEqual(events.count, 7 + 10 + 1)
+        XCTAssertEqual(events.last, .finished("beep"))
+        XCTAssertTrue(playlist.isEmpty)
+        XCTAssertEqual(playlist.items, [], "played items are not kept without loop")
+        XCTAssertNil(playlist.next())
+    }
+
+    func testBargeInStopsThePromptAndDropsTheQueue() {
+        var playlist = Playlist(law: .aLaw)
+        playlist.enqueue(.prompt(id: "menu", frames: [[1], [2], [3]]))
+        playlist.enqueue(.prompt(id: "goodbye", frames: [[4]]))
+        XCTAssertEqual(playlist.next(), .frame([1]))
+        XCTAssertEqual(playlist.bargeIn(), ["menu", "goodbye"])
+        XCTAssertTrue(playlist.isEmpty)
+        XCTAssertNil(playlist.next())
+        playlist.enqueue(.prompt(id: "you-pressed", frames: [[9]]))
+        XCTAssertEqual(Self.drain(&playlist), [.frame([9]), .finished("you-pressed")])
+    }
+
+    func testLoopingMusicOnHoldStartsOverUntilBargeIn() {
+        var playlist = Playlist(law: .muLaw, loop: true)
+        playlist.enqueue(.prompt(id: "moh", frames: [[1], [2]]))
+        playlist.enqueue(.silence(id: "gap", frames: 1))
+        let events = Self.drain(&playlist, max: 10)
+        let silence = Playlist.Event.frame(Playlist.silenceFrame(.muLaw))
+        XCTAssertEqual(events, [.frame([1]), .frame([2]), .finished("moh"), silence, .finished("gap"),
+                                .frame([1]), .frame([2]), .finished("moh"), silence, .finished("gap")])
+        XCTAssertFalse(playlist.isEmpty)
+        XCTAssertEqual(playlist.items.map(\.id), ["moh", "gap"])
+        playlist.loop = false
+        XCTAssertEqual(Self.drain(&playlist), [.frame([1]), .frame([2]), .finished("moh"), silence, .finished("gap")])
+        XCTAssertNil(playlist.next())
+        XCTAssertEqual(playlist.items, [])
+    }
+
+    func testTurningLoopOffMidLapEndsWithThatLap() {
+        var playlist = Playlist(law: .muLaw, loop: true)
+        playlist.enqueue(.prompt(id: "a", frames: [[1]]))
+        playlist.enqueue(.prompt(id: "b", frames: [[2]]))
+        XCTAssertEqual(Self.drain(&playlist, max: 3), [.frame([1]), .finished("a"), .frame([2])])
+        playlist.loop = false
+        XCTAssertEqual(Self.drain(&playlist), [.finished("b")])
+        XCTAssertTrue(playlist.isEmpty)
+    }
+
+    func testLoopedToneRestartsItsCadenceEachLap() {
+        var playlist = Playlist(law: .aLaw, loop: true)
+        playlist.enqueue(.tone(id: "ring", .ringback(.china), frames: 3))
+        let lap1 = Self.drain(&playlist, max: 4), lap2 = Self.drain(&playlist, max: 4)
+        XCTAssertEqual(lap1, lap2)
+        XCTAssertEqual(lap1.last, .finished("ring"))
+    }
+
+    func testEmptyItemFinishesAtOnce() {
+        var playlist = Playlist(law: .muLaw)
+        playlist.enqueue(.prompt(id: "empty", frames: []))
+        XCTAssertEqual(Self.drain(&playlist), [.finished("empty")])
+    }
+}
