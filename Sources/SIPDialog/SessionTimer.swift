@@ -58,16 +58,5 @@ public struct SessionTimerNegotiation: Sendable, Hashable {
 }
 
 extension Substring {
-    func trimmingCharacters() -> String { String(self).trimmingSIPWhitespaceForDialog }
-}
-
-extension String {
-    var trimmingSIPWhitespaceForDialog: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return String(s)
-    }
-
-    func caseInsensitiveEquals(_ other: String) -> Bool { lowercased() == other.lowercased() }
+    func trimmingCharacters() -> String { String(self).trimmingSIPWhitespace }
 }

@@ -13,7 +13,7 @@ extension UserAgentCore {
         }
         // RFC 4475 §3.3.15: the caller must accept our answer's type.
         if let accept = request.headers[.accept] {
-            let types = SIPHeaders.splitList(accept).map { $0.split(separator: ";").first.map { String($0).trimmingSIPWhitespaceForDialog.lowercased() } ?? "" }
+            let types = SIPHeaders.splitList(accept).map { $0.split(separator: ";").first.map { String($0).trimmingSIPWhitespace.lowercased() } ?? "" }
             if !types.contains(where: { $0 == "application/sdp" || $0 == "application/*" || $0 == "*/*" }) {
                 var r = request.makeResponse(406, toTag: tag)
                 r.headers.add(.accept, "application/sdp")
@@ -336,7 +336,7 @@ extension UserAgentCore {
             var digit: String?, duration: Int?
             // `isNewline`, not `== "\r"`: "\r\n" is one Character and matches neither.
             for line in text.split(whereSeparator: { $0.isNewline }) {
-                let kv = line.split(separator: "=", maxSplits: 1).map { String($0).trimmingSIPWhitespaceForDialog }
+                let kv = line.split(separator: "=", maxSplits: 1).map { String($0).trimmingSIPWhitespace }
                 guard kv.count == 2 else { continue }
                 if kv[0].caseInsensitiveEquals("signal") { digit = kv[1] }
                 if kv[0].caseInsensitiveEquals("duration") { duration = Int(kv[1]) }

@@ -145,7 +145,7 @@ public struct UserAgentCore: Sendable {
 
     /// 415 with Accept / Accept-Encoding for bodies we cannot read (§8.2.3).
     mutating func contentRejection(_ request: SIPRequest) -> SIPResponse? {
-        if let encoding = request.headers[.contentEncoding], !encoding.trimmingSIPWhitespaceForDialog.caseInsensitiveEquals("identity") {
+        if let encoding = request.headers[.contentEncoding], !encoding.trimmingSIPWhitespace.caseInsensitiveEquals("identity") {
             var r = request.makeResponse(415, reason: "Unsupported Media Type (Content-Encoding \(encoding))", toTag: ids.tag())
             r.headers.add(.acceptEncoding, "identity")
             return r

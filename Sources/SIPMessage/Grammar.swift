@@ -144,7 +144,7 @@ extension String {
     }
 
     /// ASCII case-insensitive equality.
-    func caseInsensitiveEquals(_ other: String) -> Bool {
+    public func caseInsensitiveEquals(_ other: String) -> Bool {
         let a = utf8, b = other.utf8
         guard a.count == b.count else { return false }
         for (x, y) in zip(a, b) where ASCII.lower(x) != ASCII.lower(y) { return false }
@@ -152,7 +152,7 @@ extension String {
     }
 
     /// Trims SP/HTAB/CR/LF at both ends.
-    var trimmingSIPWhitespace: String {
+    public var trimmingSIPWhitespace: String {
         let bytes = Array(utf8)
         var s = 0, e = bytes.count
         while s < e, ASCII.isWhitespace(bytes[s]) || bytes[s] == ASCII.cr || bytes[s] == ASCII.lf { s += 1 }

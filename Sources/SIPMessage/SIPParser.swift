@@ -59,14 +59,13 @@ public struct SIPParser: Sendable {
         var fields: [SIPHeaderField] = []
         fields.reserveCapacity(16)
         var headerError: SIPParseError?
-        var endOfHeaders = false
         while i < b.count {
             let ls = i
             while i < b.count, b[i] != ASCII.lf { i += 1 }
             var le = i
             if le > ls, b[le - 1] == ASCII.cr { le -= 1 }
             if i < b.count { i += 1 }
-            if le == ls { endOfHeaders = true; break }
+            if le == ls { break } // a datagram may also end without the blank line (RFC 5118 §4.10 archive)
             // Continuation lines (LWS = [*WSP CRLF] 1*WSP) fold into the previous value.
             if ASCII.isWhitespace(b[ls]) {
                 guard !fields.isEmpty else {
@@ -96,7 +95,6 @@ public struct SIPParser: Sendable {
             fields.append(SIPHeaderField(name: name, value: trimmed(b, c + 1, le)))
         }
         let bodyStart = i
-        _ = endOfHeaders // a datagram may end without the blank line (RFC 5118 §4.10 archive)
 
         // The start line decides request or response.
         var uriText: String?

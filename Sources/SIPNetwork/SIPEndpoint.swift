@@ -239,11 +239,6 @@ public final class SIPEndpoint: @unchecked Sendable {
         }
     }
 
-    /// Replaces the registrar's credentials (after users change in the store).
-    public func updateCredentials(_ credentials: [String: DigestHA1]) {
-        eventLoop.execute { self.core.registrar.credentials = credentials }
-    }
-
     public func setAdvertisedPort(_ port: Int) {
         eventLoop.preconditionInEventLoop()
         core.configuration.advertisedPort = port

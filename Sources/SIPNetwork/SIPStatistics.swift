@@ -4,7 +4,6 @@ import Metrics
 public struct SIPStatistics: Sendable, Hashable, CustomStringConvertible {
     public enum DropReason: String, Sendable, CaseIterable {
         case parseError = "parse_error"
-        case invalidRequest = "invalid_request"
         case invalidResponse = "invalid_response"
         case rateLimited = "rate_limited"
         case tooLarge = "too_large"
