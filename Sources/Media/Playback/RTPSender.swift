@@ -65,6 +65,22 @@ public struct RTPSender: Hashable, Sendable {
         return packet
     }
 
+    /// A packet whose timestamp the caller chose (a relayed packet, translated onto this
+    /// stream's timeline by ``RTPTranslator``): takes the next sequence number, and the
+    /// next packet of our own follows `nextTimestamp` when given (an audio frame),
+    /// or keeps the current timestamp (an RFC 4733 event packet, which does not advance it).
+    public mutating func next(payloadType: UInt8, payload: some Collection<UInt8>, timestamp packetTimestamp: UInt32,
+                              nextTimestamp: UInt32?, marker: Bool = false) -> [UInt8] {
+        let header = RTPHeader(marker: marker, payloadType: payloadType, sequenceNumber: sequenceNumber,
+                               timestamp: packetTimestamp, ssrc: ssrc)
+        sequenceNumber &+= 1
+        if let nextTimestamp { timestamp = nextTimestamp }
+        packetCount &+= 1
+        octetCount &+= UInt32(truncatingIfNeeded: payload.count)
+        startsTalkspurt = false
+        return header.serialized(payload: payload)
+    }
+
     /// `frames` frames pass unsent: the timestamp advances, the sequence number does not,
     /// and the next packet starts a talkspurt.
     public mutating func skip(frames: Int) {
