@@ -39,6 +39,14 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .target(name: "MediaNetwork", dependencies: [
+            "Media",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         .target(name: "Storage", dependencies: ["HotlineModel"]),
         .target(name: "StorageSQLite", dependencies: [
             "Storage", "HotlineModel",
@@ -46,7 +54,7 @@ let package = Package(
         ]),
         .target(name: "HotlineServer", dependencies: [
             "HotlineModel", "SIPMessage", "SDP", "SIPTransaction", "SIPDialog", "SIPNetwork",
-            "Storage", "StorageSQLite",
+            "Media", "MediaNetwork", "Storage", "StorageSQLite",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

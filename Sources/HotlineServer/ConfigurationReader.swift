@@ -1,3 +1,4 @@
+import SIPMessage
 import SIPNetwork
 import Yams
 
@@ -106,7 +107,10 @@ public struct ConfigurationReader {
                     throw error(v, "media.rtp_ports", "'\(s)' is not a port range like 20000-29999 (from 1024, at least 4 ports)")
                 }
                 c.rtpPorts = range
-            default: throw unknownKey(k, key, in: "media", known: ["rtp_ports"])
+            case "threads": c.mediaThreads = try int(v, key: "media.threads", range: 1...64)
+            case "recordings_dir": c.recordingsDirectory = resolve(try string(v, key: "media.recordings_dir"))
+            case "music_on_hold": c.musicOnHold = resolve(try string(v, key: "media.music_on_hold"))
+            default: throw unknownKey(k, key, in: "media", known: ["rtp_ports", "threads", "recordings_dir", "music_on_hold"])
             }
         }
     }
@@ -118,6 +122,7 @@ public struct ConfigurationReader {
         for (i, item) in seq.enumerated() {
             let path = "lines[\(i)]"
             var number: String?, name: String?, answer: Int? = 0, reject: Int?
+            var media = HotlineConfiguration.LineMedia(), bridgeTo: String?
             for (k, v) in try mapping(item, key: path) {
                 let key = try scalarKey(k)
                 switch key {
@@ -134,13 +139,59 @@ public struct ConfigurationReader {
                         answer = try int(v, key: "\(path).answer_after_ms", range: 0...3_600_000)
                     }
                 case "reject": reject = try int(v, key: "\(path).reject", range: 300...699)
-                default: throw unknownKey(k, key, in: path, known: ["number", "name", "answer_after_ms", "reject"])
+                case "media": media = try readLineMedia(v, path: "\(path).media")
+                case "bridge_to":
+                    let uri = try string(v, key: "\(path).bridge_to")
+                    guard (try? SIPURI(parsing: uri)) != nil, uri.lowercased().hasPrefix("sip:") else {
+                        throw error(v, "\(path).bridge_to", "'\(uri)' is not a SIP URI; write it like \"sip:agent@127.0.0.1:5092\"")
+                    }
+                    bridgeTo = uri
+                default: throw unknownKey(k, key, in: path, known: ["number", "name", "answer_after_ms", "reject", "media", "bridge_to"])
                 }
             }
             guard let number else { throw error(item, path, "has no number; add `number: \"...\"`") }
-            lines.append(.init(number: number, name: name ?? number, answerAfterMilliseconds: answer, rejectWith: reject))
+            if bridgeTo != nil, reject != nil {
+                throw error(item, path, "has both reject and bridge_to; a line either refuses calls or bridges them")
+            }
+            lines.append(.init(number: number, name: name ?? number, answerAfterMilliseconds: answer, rejectWith: reject,
+                               media: media, bridgeTo: bridgeTo))
         }
         return lines
+    }
+
+    private func readLineMedia(_ node: Node, path: String) throws(ConfigurationError) -> HotlineConfiguration.LineMedia {
+        var media = HotlineConfiguration.LineMedia()
+        for (k, v) in try mapping(node, key: path) {
+            let key = try scalarKey(k)
+            switch key {
+            case "play":
+                if case .scalar = v {
+                    media.play = [resolve(try string(v, key: "\(path).play"))]
+                } else {
+                    media.play = try stringList(v, key: "\(path).play").map(resolve)
+                }
+            case "loop": media.loop = try bool(v, key: "\(path).loop")
+            case "hangup_after_play": media.hangupAfterPlay = try bool(v, key: "\(path).hangup_after_play")
+            case "record":
+                // YAML 1.1 reads a bare `off` as false.
+                let value: String
+                if case .scalar(let s) = v, ["off", "false", "no"].contains(s.string.lowercased()) { value = "off" } else {
+                    value = try string(v, key: "\(path).record")
+                }
+                guard ["off", "mono", "stereo"].contains(value) else {
+                    throw error(v, "\(path).record", "'\(value)' is not a recording layout; use off, mono or stereo")
+                }
+                media.record = value
+            default: throw unknownKey(k, key, in: path, known: ["play", "loop", "hangup_after_play", "record"])
+            }
+        }
+        return media
+    }
+
+    /// A path as written in the file, relative to the file's directory unless absolute.
+    func resolve(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let slash = file.lastIndex(of: "/") else { return path }
+        return String(file[..<slash]) + "/" + path
     }
 
     private func readAgents(_ node: Node) throws(ConfigurationError) -> [HotlineConfiguration.Agent] {

@@ -1,5 +1,6 @@
 import HotlineModel
 import Logging
+import MediaNetwork
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -26,7 +27,10 @@ public enum HotlineApplication {
             let secret = try nonceSecret(config)
             // The readiness line is printed whatever the log level, for scripts that wait on it.
             let quiet = logger.logLevel > .info
-            let sip = try makeSIPServer(config, credentials: credentials, nonceSecret: secret, logger: logger) { address in
+            let mediaLoops = (0..<config.mediaThreads).map { _ in MultiThreadedEventLoopGroup.singleton.next() }
+            let media = MediaEngine(eventLoops: mediaLoops, logger: logger)
+            let sip = try makeSIPServer(config, credentials: credentials, nonceSecret: secret, logger: logger,
+                                        media: media) { address in
                 if quiet { FileIO.writeStandardError("hotline: SIP listening on \(address)\n") }
             }
             let group = ServiceGroup(configuration: .init(
@@ -34,6 +38,8 @@ public enum HotlineApplication {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
             try await group.run()
+            // Calls have ended (the SIP service sent their BYEs); finish the recordings.
+            try await media.closeAll().get()
         } catch {
             try? await store.close()
             throw error
@@ -45,7 +51,7 @@ public enum HotlineApplication {
 
     /// Builds the SIP service (also used by tests and `hotline dial`).
     public static func makeSIPServer(_ config: HotlineConfiguration, credentials: [String: DigestHA1], nonceSecret: [UInt8],
-                                     logger: Logger, eventLoop: (any EventLoop)? = nil,
+                                     logger: Logger, eventLoop: (any EventLoop)? = nil, media: MediaEngine? = nil,
                                      onReady: (@Sendable (HostPort) -> Void)? = nil) throws -> SIPServer {
         var lines: [String: LineBehavior] = [:]
         for l in config.lines {
@@ -68,10 +74,15 @@ public enum HotlineApplication {
             flood: FloodGuard.Policy(messagesPerSecond: config.ratePerSource, burst: config.rateBurst, exempt: Set(config.rateExempt)),
             maxTransactions: config.maxTransactions)
         let eventLogger = logger
-        return SIPServer(configuration: sipConfig, core: core, eventLoop: eventLoop ?? MultiThreadedEventLoopGroup.singleton.next(),
-                         logger: logger, seed: random.next(), onReady: onReady) { event in
+        let sipLoop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
+        let controller = try media.map { try LineCallController(config: config, media: $0, sipLoop: sipLoop, logger: logger) }
+        let server = SIPServer(configuration: sipConfig, core: core, eventLoop: sipLoop,
+                               logger: logger, seed: random.next(), onReady: onReady) { event in
             CallEventLog.log(event, logger: eventLogger)
+            controller?.handle(event)
         }
+        controller?.endpoint = server.endpoint
+        return server
     }
 
     /// Creates or updates the agents listed in the configuration, with SIP credentials

@@ -8,12 +8,38 @@ public struct HotlineConfiguration: Sendable {
         /// nil: ring until the caller hangs up.
         public var answerAfterMilliseconds: Int?
         public var rejectWith: Int?
+        /// What the line plays and records once answered (until IVR flows take over).
+        public var media: LineMedia
+        /// Join the call to this SIP URI (a B2BUA bridge, until routing takes over).
+        public var bridgeTo: String?
 
-        public init(number: String, name: String, answerAfterMilliseconds: Int? = 0, rejectWith: Int? = nil) {
+        public init(number: String, name: String, answerAfterMilliseconds: Int? = 0, rejectWith: Int? = nil,
+                    media: LineMedia = LineMedia(), bridgeTo: String? = nil) {
             self.number = number
             self.name = name
             self.answerAfterMilliseconds = answerAfterMilliseconds
             self.rejectWith = rejectWith
+            self.media = media
+            self.bridgeTo = bridgeTo
+        }
+    }
+
+    /// A line's media once answered.
+    public struct LineMedia: Sendable, Hashable {
+        /// WAV files played in order on answer (absolute paths once read).
+        public var play: [String]
+        /// Repeat the play list (music on hold).
+        public var loop: Bool
+        /// Send BYE when the play list has played.
+        public var hangupAfterPlay: Bool
+        /// `off`, `mono` or `stereo` (caller left, the other side right).
+        public var record: String
+
+        public init(play: [String] = [], loop: Bool = false, hangupAfterPlay: Bool = false, record: String = "off") {
+            self.play = play
+            self.loop = loop
+            self.hangupAfterPlay = hangupAfterPlay
+            self.record = record
         }
     }
 
@@ -62,6 +88,12 @@ public struct HotlineConfiguration: Sendable {
     public var sessionExpires = 1800
     public var minSessionExpires = 90
     public var rtpPorts: ClosedRange<UInt16> = 20000...29999
+    /// Event loops (threads) that run media, each with its own 20 ms clock.
+    public var mediaThreads = 1
+    /// Where recordings go; default `<data_dir>/recordings`.
+    public var recordingsDirectory: String?
+    /// Music on hold played to a held party (WAV); tones when absent.
+    public var musicOnHold: String?
     /// Hex; when absent a secret is generated once and kept in the data directory.
     public var nonceSecret: String?
     /// Digest algorithms the registrar offers, one challenge each, in this order
@@ -71,6 +103,8 @@ public struct HotlineConfiguration: Sendable {
     public var agents: [Agent] = []
 
     public init() {}
+
+    public var effectiveRecordingsDirectory: String { recordingsDirectory ?? dataDirectory + "/recordings" }
 
     public var effectiveAdvertisedHost: String {
         if let a = advertisedHost { return a }

@@ -33,6 +33,8 @@ public struct NegotiatedMedia: Sendable, Hashable {
     /// `sendonly` or `inactive`, or used `c=0.0.0.0` as RFC 2543 did. When we are
     /// the offerer, this says that our own offer held the peer.
     public var isHold: Bool
+    /// Our RTP port for this stream (from our own SDP); RTCP is on the port above.
+    public var localPort: UInt16
 
     public init(
         mediaIndex: Int,
@@ -45,7 +47,8 @@ public struct NegotiatedMedia: Sendable, Hashable {
         ptime: Int,
         remotePtime: Int?,
         direction: MediaDirection,
-        isHold: Bool
+        isHold: Bool,
+        localPort: UInt16 = 0
     ) {
         self.mediaIndex = mediaIndex
         self.remoteAddress = remoteAddress
@@ -58,6 +61,7 @@ public struct NegotiatedMedia: Sendable, Hashable {
         self.remotePtime = remotePtime
         self.direction = direction
         self.isHold = isHold
+        self.localPort = localPort
     }
 }
 

@@ -98,7 +98,7 @@ public struct SDPNegotiator: Sendable, Hashable {
         let negotiated = Self.negotiatedMedia(
             index: chosen.index, remote: offered, connection: chosen.connection, codec: chosen.codec,
             telephoneEvent: chosen.telephoneEvent, ptime: capabilities.ptime, direction: ourDirection,
-            isHold: Self.isHold(offer.direction(of: offered), connection: chosen.connection))
+            isHold: Self.isHold(offer.direction(of: offered), connection: chosen.connection), localPort: local.rtpPort)
         return .success(NegotiatedAnswer(answer: answer, media: negotiated))
     }
 
@@ -194,7 +194,7 @@ public struct SDPNegotiator: Sendable, Hashable {
             index: index, remote: answered, connection: connection, codec: codec,
             telephoneEvent: telephoneEventPayloadType(in: answered, clockRate: codec.clockRate),
             ptime: capabilities.ptime, direction: ours.intersection(theirs.reversed),
-            isHold: Self.isHold(offer.direction(of: offered), connection: offerConnection)))
+            isHold: Self.isHold(offer.direction(of: offered), connection: offerConnection), localPort: offered.port))
     }
 
     // MARK: Matching
@@ -250,7 +250,7 @@ public struct SDPNegotiator: Sendable, Hashable {
 
     static func negotiatedMedia(
         index: Int, remote: MediaDescription, connection: Connection, codec: RTPMap,
-        telephoneEvent: UInt8?, ptime: Int, direction: MediaDirection, isHold: Bool
+        telephoneEvent: UInt8?, ptime: Int, direction: MediaDirection, isHold: Bool, localPort: UInt16
     ) -> NegotiatedMedia {
         let rtcp = remote.rtcp
         return NegotiatedMedia(
@@ -264,7 +264,8 @@ public struct SDPNegotiator: Sendable, Hashable {
             ptime: ptime,
             remotePtime: remote.ptime,
             direction: direction,
-            isHold: isHold)
+            isHold: isHold,
+            localPort: localPort)
     }
 
     /// `96 opus/48000/2, 9 G722/8000, 99`, for error messages.

@@ -1,22 +1,34 @@
 /// RTP ports for call legs: even ports in a range, RTCP on the odd one above
-/// (RFC 3550 §11). Pure bookkeeping; the media issue opens the sockets.
+/// (RFC 3550 §11). Pure bookkeeping; the media adapter opens the sockets.
+///
+/// Ports are handed out first in, first out: a port released at hang-up goes to the back
+/// of the queue, so its socket has long been closed (and stray packets of the old call
+/// have stopped) before another call gets it.
 public struct RTPPortPool: Sendable, Hashable {
     public let range: ClosedRange<UInt16>
     private var free: [UInt16]
+    /// Index of the next port to hand out in `free`; the ones before it are spent.
+    private var head = 0
     private var inUse: Set<UInt16> = []
 
     public init(range: ClosedRange<UInt16> = 20000...29999) {
         self.range = range
         let lowEven = range.lowerBound + (range.lowerBound % 2)
-        // Hand out the lowest first: `removeLast` on a descending array.
-        self.free = stride(from: lowEven, to: range.upperBound, by: 2).reversed().map { $0 }
+        self.free = stride(from: lowEven, to: range.upperBound, by: 2).map { $0 }
     }
 
-    public var available: Int { free.count }
+    public var available: Int { free.count - head }
     public var allocated: Int { inUse.count }
 
     public mutating func allocate() -> UInt16? {
-        guard let p = free.popLast() else { return nil }
+        guard head < free.count else { return nil }
+        let p = free[head]
+        head += 1
+        // Drop the spent prefix once it is half the array, so memory stays bounded.
+        if head >= 64, head * 2 >= free.count {
+            free.removeFirst(head)
+            head = 0
+        }
         inUse.insert(p)
         return p
     }
@@ -26,4 +38,7 @@ public struct RTPPortPool: Sendable, Hashable {
         guard inUse.remove(port) != nil else { return }
         free.append(port)
     }
+
+    /// Whether `port` is handed out now.
+    public func isAllocated(_ port: UInt16) -> Bool { inUse.contains(port) }
 }

@@ -56,18 +56,19 @@ final class SourceLatchTests: XCTestCase {
         XCTAssertEqual(latch.sendTarget, Self.stranger)
     }
 
-    func testSSRCChangeFromTheSameSourceIsAcceptedOnlyAfterSilence() {
+    func testSSRCChangeFromTheSameSourceIsAcceptedAtOnce() {
         var latch = SourceLatch(remote: Self.sdp, configuration: .init(relatchAfterSilenceMilliseconds: 1000))
         XCTAssertEqual(latch.receive(Self.packet(ssrc: 1), from: Self.sdp, at: Self.at(0)), .accept)
         XCTAssertEqual(latch.receive(Self.packet(ssrc: 1), from: Self.sdp, at: Self.at(100)), .accept)
-        XCTAssertEqual(latch.receive(Self.packet(ssrc: 2), from: Self.sdp, at: Self.at(120)), .drop(.unexpectedSSRC))
-        XCTAssertEqual(latch.receive(Self.packet(ssrc: 2), from: Self.sdp, at: Self.at(1099)), .drop(.unexpectedSSRC))
-        // 1000 ms after SSRC 1's last packet: the peer restarted its stream.
-        XCTAssertEqual(latch.receive(Self.packet(ssrc: 2), from: Self.sdp, at: Self.at(1100)), .accept)
+        XCTAssertEqual(latch.receive(Self.packet(ssrc: 2), from: Self.sdp, at: Self.at(120)), .accept)
         XCTAssertEqual(latch.latched?.ssrc, 2)
-        XCTAssertEqual(latch.receive(Self.packet(ssrc: 1), from: Self.sdp, at: Self.at(1120)), .drop(.unexpectedSSRC))
-        XCTAssertEqual(latch.dropCount(.unexpectedSSRC), 3)
-        XCTAssertEqual(latch.relatchCount, 1)
+        XCTAssertEqual(latch.receive(Self.packet(ssrc: 1), from: Self.sdp, at: Self.at(140)), .accept)
+        XCTAssertEqual(latch.ssrcChangeCount, 2)
+        XCTAssertEqual(latch.relatchCount, 0)
+        XCTAssertTrue(latch.drops.isEmpty)
+        // A stranger on the same host is still refused while the peer talks.
+        XCTAssertEqual(latch.receive(Self.packet(ssrc: 1), from: RTPTransportAddress(host: Self.sdp.host, port: Self.sdp.port + 10),
+                                     at: Self.at(160)), .drop(.notLatchedSource))
     }
 
     func testRelatchToANewPortOfTheSDPHostAfterSilence() {

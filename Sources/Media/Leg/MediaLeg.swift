@@ -103,7 +103,6 @@ public struct MediaLeg: Sendable {
         /// Not from the negotiated peer (see ``SourceLatch``).
         public static let unexpectedHost = DropReason("unexpectedHost")
         public static let notLatchedSource = DropReason("notLatchedSource")
-        public static let unexpectedSSRC = DropReason("unexpectedSSRC")
         /// More packets per second than a phone sends.
         public static let rateLimited = DropReason("rateLimited")
         /// Audio while we do not receive (hold: `sendonly` or `inactive` on our side).
@@ -115,7 +114,6 @@ public struct MediaLeg: Sendable {
             switch latch {
             case .unexpectedHost: self = .unexpectedHost
             case .notLatchedSource: self = .notLatchedSource
-            case .unexpectedSSRC: self = .unexpectedSSRC
             default: self = .malformed
             }
         }
@@ -189,11 +187,17 @@ public struct MediaLeg: Sendable {
     private var outgoingEventElapsed: UInt32 = 0
     private var queuedDigits: [(DTMFDigit, UInt32)] = []
     private var relayedSinceTick = false
-    private var lastHeard: [UInt8]?
+    private var lastPacket: [UInt8]?
     private var concealedInARow = 0
+    /// Received audio not yet played out, in the leg's law (see `playOut`).
+    private var heardQueue: [UInt8] = []
+    /// Samples of audio the jitter buffer is owed before the next pop.
+    private var demand = 0
+    /// Samples per packet the peer sends (the jitter buffer's frame).
+    private var jitterFrameSamples = MediaModule.samplesPerFrame
     public private(set) var statistics = Statistics()
     // Rate cap: a one-second window.
-    private var windowStart: Int64 = .min
+    private var windowStart: Int64?
     private var windowCount = 0
     // RTCP
     private var nextRTCP: MediaInstant?
@@ -261,6 +265,13 @@ public struct MediaLeg: Sendable {
             return .telephoneEvent(header, payloadRange: view.payloadRange, digits: digits)
         }
         guard payload.count > 0 else { return drop(.malformed) }
+        if payload.count != jitterFrameSamples {
+            // Another packet time: the buffer counts in packets, so it starts again at this size.
+            jitterFrameSamples = payload.count
+            var c = configuration.jitterBuffer
+            c.frameDuration = Int64(max(1, payload.count / (MediaModule.sampleRate / 1000)))
+            jitterBuffer = JitterBuffer(configuration: c)
+        }
         switch jitterBuffer.insert(sequenceNumber: header.sequenceNumber, timestamp: header.timestamp,
                                    payload: Array(payload), arrival: now) {
         case .accepted:
@@ -397,19 +408,44 @@ public struct MediaLeg: Sendable {
 
     private mutating func playOut(now: MediaInstant, into out: inout Tick) {
         guard reception != nil else { return }
+        // Peers may send 10, 30 or 40 ms packets whatever we asked (g711a.pcap is 30 ms):
+        // packets go into a sample queue and each tick takes 20 ms from it, popping the
+        // jitter buffer as often as the queue needs (two pops in three ticks for 30 ms).
+        let n = MediaModule.samplesPerFrame
+        demand += n
+        while demand > 0 {
+            switch jitterBuffer.pop(now: now) {
+            case .frame(let f):
+                heardQueue.append(contentsOf: f.payload)
+                lastPacket = f.payload
+                concealedInARow = 0
+                demand -= max(1, f.payload.count)
+            case .concealment:
+                // G.711 Appendix I in its simplest form: repeat the last packet, twice at most.
+                concealedInARow += 1
+                if concealedInARow <= 2, let last = lastPacket {
+                    heardQueue.append(contentsOf: last)
+                } else {
+                    heardQueue.append(contentsOf: repeatElement(Prompt.silenceByte(configuration.law), count: jitterFrameSamples))
+                }
+                demand -= jitterFrameSamples
+            case .silence:
+                // Not started, buffering, or ran dry: nothing owed for this tick.
+                demand = 0
+            }
+        }
         let frame: [UInt8]?
-        switch jitterBuffer.pop(now: now) {
-        case .frame(let f):
-            frame = f.payload
-            concealedInARow = 0
-        case .concealment:
-            // G.711 Appendix I in its simplest form: repeat the last frame, twice at most.
-            concealedInARow += 1
-            frame = concealedInARow <= 2 ? lastHeard : nil
-        case .silence:
+        if heardQueue.count >= n {
+            frame = Array(heardQueue[..<n])
+            heardQueue.removeFirst(n)
+        } else if !heardQueue.isEmpty {
+            frame = heardQueue + repeatElement(Prompt.silenceByte(configuration.law), count: n - heardQueue.count)
+            heardQueue.removeAll(keepingCapacity: true)
+        } else {
             frame = nil
         }
-        if let frame { lastHeard = frame }
+        // A queue that grew (a peer sending faster than its clock) is trimmed, not let run away.
+        if heardQueue.count > 4 * n { heardQueue.removeFirst(heardQueue.count - 2 * n) }
         out.heard = frame
         statistics.jitterBuffer = jitterBuffer.statistics
         guard detector != nil else { return }
@@ -476,6 +512,12 @@ public struct MediaLeg: Sendable {
         }
     }
 
+    /// The clock lost `frames` ticks (the loop was held up): the stream's timestamp
+    /// runs on so the peer hears a gap, not time squeezed.
+    public mutating func skip(frames: Int) {
+        sender.skip(frames: frames)
+    }
+
     // MARK: Renegotiation and the end
 
     /// A re-INVITE or UPDATE changed the media (hold, resume, another address or codec).
@@ -498,7 +540,8 @@ public struct MediaLeg: Sendable {
             // What is queued was encoded for the old law; the owner queues it again.
             playlist = Playlist(law: new.law, loop: playlist.loop)
             jitterBuffer = JitterBuffer(configuration: configuration.jitterBuffer)
-            lastHeard = nil
+            lastPacket = nil
+            heardQueue.removeAll()
         }
     }
 
@@ -519,7 +562,7 @@ public struct MediaLeg: Sendable {
     }
 
     private mutating func admit(_ now: MediaInstant) -> Bool {
-        if now.milliseconds - windowStart >= 1000 {
+        if windowStart.map({ now.milliseconds - $0 >= 1000 || now.milliseconds < $0 }) ?? true {
             windowStart = now.milliseconds
             windowCount = 0
         }

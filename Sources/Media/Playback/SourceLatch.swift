@@ -30,9 +30,10 @@ public struct RTPTransportAddress: Hashable, Sendable, CustomStringConvertible {
 /// ```
 ///              valid RTP from the SDP host (or any host with allowAnySource)
 ///   unlatched ───────────────────────────────────────────────────────────▶ latched(source, SSRC)
-///      │  everything else: drop                                             │  same source + SSRC: accept
-///                                                                           │  other source or SSRC while the
-///                                                                           │  latched one spoke < relatchAfter ago: drop
+///      │  everything else: drop                                             │  same source: accept (a new SSRC
+///                                                                           │  there is the peer's new stream)
+///                                                                           │  other source while the latched
+///                                                                           │  one spoke < relatchAfter ago: drop
 ///                                                                           └─ after that silence: re-latch to it
 /// ```
 ///
@@ -68,8 +69,6 @@ public struct SourceLatch: Sendable {
         public static let unexpectedHost = DropReason("unexpectedHost")
         /// From an allowed host but not the latched source, which is still talking.
         public static let notLatchedSource = DropReason("notLatchedSource")
-        /// From the latched source with another SSRC while the latched SSRC is still talking.
-        public static let unexpectedSSRC = DropReason("unexpectedSSRC")
     }
 
     /// What to do with one incoming packet.
@@ -94,8 +93,10 @@ public struct SourceLatch: Sendable {
     public private(set) var latched: Latched?
     /// Packets dropped, by reason.
     public private(set) var drops: [DropReason: Int] = [:]
-    /// Times the latch moved to another source or SSRC after the first.
+    /// Times the latch moved to another source after the first.
     public private(set) var relatchCount = 0
+    /// Times the latched source changed its SSRC.
+    public private(set) var ssrcChangeCount = 0
 
     public init(remote: RTPTransportAddress, configuration: Configuration = Configuration()) {
         self.remote = remote
@@ -130,15 +131,22 @@ public struct SourceLatch: Sendable {
             latched = Latched(source: source, ssrc: ssrc, lastPacket: now)
             return .accept
         }
-        if current.source == source, current.ssrc == ssrc {
+        if current.source == source {
             current.lastPacket = max(current.lastPacket, now)
+            if current.ssrc != ssrc {
+                // The same transport address is the same peer: a new SSRC there is a
+                // restarted stream, or a B2BUA upstream that switched calls without a
+                // re-INVITE. Waiting for silence would cut seconds of a transferred call.
+                current.ssrc = ssrc
+                ssrcChangeCount += 1
+            }
             latched = current
             return .accept
         }
         guard isAllowedHost(source) else { return drop(.unexpectedHost) }
         let silence = now.milliseconds - current.lastPacket.milliseconds
         guard silence >= configuration.relatchAfterSilenceMilliseconds else {
-            return drop(current.source == source ? .unexpectedSSRC : .notLatchedSource)
+            return drop(.notLatchedSource)
         }
         latched = Latched(source: source, ssrc: ssrc, lastPacket: now)
         relatchCount += 1

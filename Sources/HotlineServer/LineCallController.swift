@@ -1,0 +1,250 @@
+import Logging
+import Media
+import MediaNetwork
+import NIOCore
+import SDP
+import SIPDialog
+import SIPMessage
+import SIPNetwork
+import SIPTransaction
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Gives answered calls their media until IVR flows and routing take over: a line plays
+/// its prompts, records, reports the caller's digits, and can bridge the caller to a
+/// SIP URI (a B2BUA with media anchored here, so both sides are recorded).
+///
+/// Runs on the SIP event loop: SIP events arrive there, and media events hop there.
+final class LineCallController: @unchecked Sendable {
+    private let config: HotlineConfiguration
+    private let media: MediaEngine
+    private let logger: Logger
+    private let sipLoop: any EventLoop
+    /// Set once the SIP server exists (it needs our event handler first).
+    weak var endpoint: SIPEndpoint?
+    private var calls: [CallHandle: CallState] = [:]
+    private let lines: [String: HotlineConfiguration.Line]
+    private let prompts: [String: Prompt]
+    private var random = SystemRandomNumberGenerator()
+
+    final class CallState: @unchecked Sendable {
+        let handle: CallHandle
+        var callID: String
+        let role: String
+        let line: HotlineConfiguration.Line?
+        var leg: MediaLegID?
+        var opening = false
+        var ended = false
+        var negotiated: NegotiatedMedia?
+        /// For a caller on a bridge line, the outbound call; for that call, the caller.
+        var partner: CallHandle?
+        var from = ""
+        var to = ""
+
+        init(handle: CallHandle, callID: String, role: String, line: HotlineConfiguration.Line?) {
+            self.handle = handle
+            self.callID = callID
+            self.role = role
+            self.line = line
+        }
+    }
+
+    init(config: HotlineConfiguration, media: MediaEngine, sipLoop: any EventLoop, logger: Logger) throws {
+        self.config = config
+        self.media = media
+        self.sipLoop = sipLoop
+        self.logger = logger
+        var lines: [String: HotlineConfiguration.Line] = [:]
+        var prompts: [String: Prompt] = [:]
+        for line in config.lines {
+            lines[line.number] = line
+            for path in line.media.play where prompts[path] == nil {
+                prompts[path] = try media.promptLibrary.load(path)
+            }
+        }
+        if let moh = config.musicOnHold { prompts[moh] = try media.promptLibrary.load(moh) }
+        self.lines = lines
+        self.prompts = prompts
+    }
+
+    // MARK: SIP events (on the SIP loop)
+
+    func handle(_ event: UserAgentEvent) {
+        switch event {
+        case .incomingCall(let handle, let callID, let from, let to, let dialled, _):
+            let state = CallState(handle: handle, callID: callID, role: "caller", line: lines[dialled])
+            state.from = from
+            state.to = to
+            calls[handle] = state
+        case .answered(let handle, let negotiated):
+            guard let state = calls[handle] else { return }
+            state.negotiated = negotiated
+            if negotiated != nil { openLeg(state) }
+        case .mediaUpdated(let handle, let negotiated):
+            guard let state = calls[handle] else { return }
+            state.negotiated = negotiated
+            if let leg = state.leg {
+                media.update(leg, legConfiguration(negotiated, state: state))
+            } else if !state.opening {
+                openLeg(state)
+            }
+        case .dtmfInfo(let handle, let text, let duration):
+            guard let state = calls[handle], let leg = state.leg,
+                  let c = text.first, let digit = DTMFDigit(character: c) else { return }
+            media.infoDigit(leg, digit, durationMilliseconds: duration)
+        case .ended(let handle, let reason):
+            guard let state = calls.removeValue(forKey: handle) else { return }
+            state.ended = true
+            if let leg = state.leg { closeLeg(leg, state: state) }
+            if let partner = state.partner, let other = calls[partner], !other.ended {
+                logger.debug("bridged call ended: ending the other side", metadata: [
+                    "call.id": "\(state.callID)", "call.reason": "\(reason)"])
+                endpoint?.hangup(other.handle)
+            }
+        case .ringing, .registered, .unregistered, .authenticationFailed:
+            break
+        }
+    }
+
+    // MARK: Legs
+
+    private func openLeg(_ state: CallState) {
+        guard let negotiated = state.negotiated, state.leg == nil, !state.opening else { return }
+        state.opening = true
+        let spec = MediaLegSpec(host: config.effectiveAdvertisedHost, port: Int(negotiated.localPort),
+                                configuration: legConfiguration(negotiated, state: state),
+                                callID: state.callID, role: state.role)
+        let near = state.partner.flatMap { calls[$0]?.leg }
+        let handle = state.handle
+        media.open(spec, near: near) { [weak self] leg, event in
+            guard let self else { return }
+            self.sipLoop.execute { self.mediaEvent(event, leg: leg, call: handle) }
+        }.hop(to: sipLoop).whenComplete { [self] result in
+            state.opening = false
+            switch result {
+            case .success(let leg):
+                state.leg = leg
+                if state.ended {
+                    closeLeg(leg, state: state)
+                } else {
+                    legOpened(state, leg: leg)
+                }
+            case .failure(let error):
+                logger.error("call has no media: \(error)", metadata: ["call.id": "\(state.callID)"])
+            }
+        }
+    }
+
+    private func legOpened(_ state: CallState, leg: MediaLegID) {
+        if state.role == "callee" {
+            guard let partnerHandle = state.partner, let caller = calls[partnerHandle], let callerLeg = caller.leg else { return }
+            media.stopPlayback(callerLeg)
+            media.bridge(callerLeg, leg)
+            logger.info("call bridged", metadata: ["call.id": "\(caller.callID)", "media.caller_leg": "\(callerLeg)",
+                                                   "media.callee_leg": "\(leg)"])
+            if let line = caller.line, line.media.record != "off" {
+                startRecording(caller, leg: callerLeg, other: leg, layout: line.media.record)
+            }
+            return
+        }
+        guard let line = state.line else { return }
+        let items = line.media.play.compactMap { prompts[$0] }.map(PlaybackItem.prompt)
+        if let target = line.bridgeTo {
+            // The caller hears ringback while the other side is called.
+            media.play(leg, [.tone(id: "ringback", .ringback(.china), milliseconds: 60_000)])
+            bridge(state, to: target)
+            return
+        }
+        if !items.isEmpty { media.play(leg, items, bargeIn: false, loop: line.media.loop) }
+        if line.media.record != "off" { startRecording(state, leg: leg, other: nil, layout: line.media.record) }
+    }
+
+    private func bridge(_ caller: CallState, to target: String) {
+        guard let endpoint, let uri = try? SIPURI(parsing: target) else { return }
+        let peer = SIPPeer(transport: .udp, host: uri.host, port: uri.port ?? 5060)
+        let from = try? NameAddress(parsing: caller.from)
+        let handle = endpoint.placeCall(to: uri, from: from, via: peer) { _ in }
+        let callee = CallState(handle: handle, callID: caller.callID, role: "callee", line: nil)
+        callee.partner = caller.handle
+        caller.partner = handle
+        calls[handle] = callee
+        logger.info("bridging call", metadata: ["call.id": "\(caller.callID)", "bridge.target": "\(target)"])
+    }
+
+    private func startRecording(_ state: CallState, leg: MediaLegID, other: MediaLegID?, layout: String) {
+        let path = recordingPath(callID: state.callID)
+        media.startRecording(leg, other: other, path: path, layout: layout == "mono" ? .mono : .stereo)
+            .whenFailure { [logger] error in
+                logger.error("recording failed to start: \(error)", metadata: ["call.id": "\(state.callID)"])
+            }
+    }
+
+    private func closeLeg(_ leg: MediaLegID, state: CallState) {
+        let logger = self.logger
+        media.close(leg).whenSuccess { summary in
+            guard let summary else { return }
+            let s = summary.statistics
+            let drops = s.drops.isEmpty ? "-" : s.drops.map { "\($0.key.name)=\($0.value)" }.sorted().joined(separator: ",")
+            logger.info("media leg closed", metadata: [
+                "call.id": "\(summary.callID)", "media.leg": "\(summary.role)", "media.codec": "\(summary.law.encodingName)",
+                "media.local_port": "\(summary.localPort)", "media.packets_sent": "\(s.packetsSent)",
+                "media.packets_received": "\(s.packetsReceived)", "media.dropped": "\(s.dropped)", "media.drops": "\(drops)",
+                "media.relayed": "\(s.relayed)", "media.digits": "\(summary.digits)",
+                "media.concealed": "\(s.jitterBuffer.concealed)",
+                "media.peer_loss": "\(s.peerReport.map { String($0.cumulativeLost) } ?? "-")",
+            ])
+            if let r = summary.recording {
+                logger.info("recording finished", metadata: [
+                    "call.id": "\(summary.callID)", "recording.path": "\(r.path)",
+                    "recording.duration_ms": "\(r.durationMilliseconds)", "recording.layout": "\(r.layout.rawValue)",
+                    "recording.bytes": "\(r.bytes)", "recording.pauses": "\(r.pauses.count)",
+                ])
+            }
+        }
+    }
+
+    // MARK: Media events (hopped to the SIP loop)
+
+    private func mediaEvent(_ event: MediaLegEvent, leg: MediaLegID, call: CallHandle) {
+        let state = calls[call]
+        let callID = state?.callID ?? "-"
+        switch event {
+        case .digit(let d):
+            logger.info("dtmf", metadata: ["call.id": "\(callID)", "dtmf.digit": "\(d.digit)", "dtmf.source": "\(d.source)",
+                                           "dtmf.duration_ms": "\(d.durationMilliseconds.map(String.init) ?? "-")"])
+        case .playbackFinished(let id):
+            logger.info("prompt finished", metadata: ["call.id": "\(callID)", "prompt.id": "\(id)"])
+        case .playlistDrained:
+            guard let state, !state.ended, let line = state.line, line.media.hangupAfterPlay, line.bridgeTo == nil else { return }
+            logger.debug("play list done: hanging up", metadata: ["call.id": "\(callID)"])
+            endpoint?.hangup(call)
+        }
+    }
+
+    // MARK: Helpers
+
+    private func legConfiguration(_ m: NegotiatedMedia, state: CallState) -> MediaLeg.Configuration {
+        let law: CompandingLaw = m.codec.encodingName.uppercased() == "PCMA" ? .aLaw : .muLaw
+        return MediaLeg.Configuration(
+            law: law, payloadType: m.codec.payloadType, telephoneEventPayloadType: m.telephoneEventPayloadType,
+            remote: RTPTransportAddress(host: m.remoteAddress, port: Int(m.remotePort)),
+            remoteRTCP: RTPTransportAddress(host: m.remoteRTCPAddress, port: Int(m.remoteRTCPPort)),
+            sends: m.direction.sends, receives: m.direction.receives,
+            cname: "hotline@\(config.effectiveAdvertisedHost)", seed: random.next())
+    }
+
+    private func recordingPath(callID: String) -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = ts.tv_sec
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let day = "\(Int(tmv.tm_year) + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))"
+        let time = two(tmv.tm_hour) + two(tmv.tm_min) + two(tmv.tm_sec)
+        let safe = String(callID.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) ? $0 : "_" }.prefix(80))
+        return "\(config.effectiveRecordingsDirectory)/\(day)/\(time)-\(safe).wav"
+    }
+}
