@@ -28,6 +28,8 @@ struct Call: Sendable {
 
     // Media
     var rtpPort: UInt16?
+    /// `rtpPort` came from the pool (and goes back to it at the end).
+    var portFromPool = true
     let sessionID: UInt64
     var localSDP: SessionDescription?
     var remoteSDP: SessionDescription?

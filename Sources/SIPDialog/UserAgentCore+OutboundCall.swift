@@ -6,17 +6,18 @@ extension UserAgentCore {
     // MARK: Placing a call (§13.2.1)
 
     /// Starts an outgoing call to `target` through `peer` (the next hop). `duration`, when
-    /// set, hangs up that long after the answer.
+    /// set, hangs up that long after the answer. `mediaPort` puts that RTP port in the
+    /// offer instead of one from the pool (a load generator sharing one socket among calls).
     public mutating func placeCall(to target: SIPURI, from: NameAddress? = nil, via peer: SIPPeer,
                                    credentials: DialCredentials? = nil, duration: Duration? = nil,
-                                   now: SIPInstant) -> (CallHandle, [UserAgentAction]) {
+                                   mediaPort: UInt16? = nil, now: SIPInstant) -> (CallHandle, [UserAgentAction]) {
         let handle = CallHandle(nextCall)
         nextCall += 1
         let tag = ids.tag()
         var fromAddress = from ?? NameAddress(uri: SIPURI(user: "hotline", host: configuration.domain))
         fromAddress.tag = tag
         let callID = ids.callID(host: configuration.advertisedHost)
-        guard let port = ports.allocate() else {
+        guard let port = mediaPort ?? ports.allocate() else {
             return (handle, [.notify(.ended(handle, reason: .failed(status: 503)))])
         }
         var h = SIPHeaders()
@@ -35,6 +36,7 @@ extension UserAgentCore {
         var call = Call(handle: handle, direction: .outbound, state: .calling, invite: invite, localTag: tag, peer: peer,
                         dialled: target.user ?? "", sessionID: ids.next() >> 1)
         call.rtpPort = port
+        call.portFromPool = mediaPort == nil
         let offer = negotiator.offer(local: localMedia(call))
         invite.body = offer.serializedBytes()
         call.invite = invite
@@ -263,7 +265,7 @@ extension UserAgentCore {
     /// Responses that arrive later for its transactions find no call and are ignored.
     mutating func end(_ handle: CallHandle, reason: CallEndReason) -> [UserAgentAction] {
         guard let call = calls.removeValue(forKey: handle) else { return [] }
-        if let p = call.rtpPort { ports.release(p) }
+        if let p = call.rtpPort, call.portFromPool { ports.release(p) }
         if let d = call.dialog { callsByDialog[d.id] = nil }
         if let tx = call.inviteTransaction { callsByInviteTransaction[tx] = nil }
         callsByCallID[(try? call.invite.callID()) ?? ""] = nil

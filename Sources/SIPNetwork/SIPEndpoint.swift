@@ -203,10 +203,11 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     /// Places a call; `observer` sees its ringing, answer and end.
     public func placeCall(to target: SIPURI, from: NameAddress? = nil, via peer: SIPPeer, credentials: DialCredentials? = nil,
-                          duration: Duration? = nil, observer: @escaping (UserAgentEvent) -> Void) -> CallHandle {
+                          duration: Duration? = nil, mediaPort: UInt16? = nil,
+                          observer: @escaping (UserAgentEvent) -> Void) -> CallHandle {
         eventLoop.preconditionInEventLoop()
         let (handle, actions) = core.placeCall(to: target, from: from, via: peer, credentials: credentials,
-                                               duration: duration, now: now())
+                                               duration: duration, mediaPort: mediaPort, now: now())
         callObservers[handle] = observer
         run(actions)
         transport?.flush()

@@ -20,7 +20,15 @@ final class ConfigurationReaderTests: XCTestCase {
         let config = try ConfigurationReader(file: path).read(yaml: try String(contentsOfFile: path, encoding: .utf8))
         XCTAssertEqual(config.sipListen, HostPort(host: "127.0.0.1", port: 5060))
         XCTAssertEqual(config.domain, "hotline.local")
-        XCTAssertEqual(Set(config.lines.map(\.number)), ["10000", "95500", "40000", "7777", "486"])
+        XCTAssertEqual(Set(config.lines.map(\.number)), ["10000", "95500", "40000", "7777", "486", "9196"])
+        // Prompt paths are relative to the file; they must exist.
+        let telecom = try XCTUnwrap(config.lines.first { $0.number == "10000" })
+        XCTAssertEqual(telecom.media.record, "stereo")
+        XCTAssertEqual(telecom.media.play.count, 2)
+        for prompt in config.lines.flatMap(\.media.play) {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: prompt), "\(prompt) is missing")
+        }
+        XCTAssertEqual(config.lines.first { $0.number == "9196" }?.media.hangupAfterPlay, true)
         XCTAssertEqual(config.lines.first { $0.number == "7777" }?.answerAfterMilliseconds, 60_000)
         XCTAssertEqual(config.lines.first { $0.number == "486" }?.rejectWith, 486)
         XCTAssertEqual(config.agents.map(\.username), ["1001", "1002", "1003", "2001"])
@@ -85,6 +93,40 @@ final class ConfigurationReaderTests: XCTestCase {
         assertError("sip: [1, 2]\n", "test.yaml:1:6: sip: must be a mapping of `key: value` lines")
         assertError("sip:\n  session_expires: 100\n  min_session_expires: 200\n",
                     "test.yaml:2: sip.min_session_expires: is larger than sip.session_expires (100); lower it or raise session_expires")
+    }
+
+    func testLineMediaAndBridge() throws {
+        let config = try ConfigurationReader(file: "/etc/hotline/lines.yaml").read(yaml: """
+            media:
+              threads: 2
+              recordings_dir: rec
+            lines:
+              - number: "1"
+                media: {play: [a.wav, /abs/b.wav], loop: true, hangup_after_play: true, record: off}
+              - number: "2"
+                media: {play: c.wav, record: mono}
+              - number: "3"
+                bridge_to: "sip:agent@127.0.0.1:5092"
+            """)
+        XCTAssertEqual(config.mediaThreads, 2)
+        XCTAssertEqual(config.effectiveRecordingsDirectory, "/etc/hotline/rec")
+        XCTAssertEqual(config.lines[0].media, .init(play: ["/etc/hotline/a.wav", "/abs/b.wav"], loop: true,
+                                                    hangupAfterPlay: true, record: "off"))
+        XCTAssertEqual(config.lines[1].media, .init(play: ["/etc/hotline/c.wav"], record: "mono"))
+        XCTAssertEqual(config.lines[2].bridgeTo, "sip:agent@127.0.0.1:5092")
+        XCTAssertNil(config.lines[0].bridgeTo)
+    }
+
+    func testLineMediaErrors() {
+        assertError("lines:\n  - number: \"1\"\n    media: {record: loud}\n",
+                    "test.yaml:3:21: lines[0].media.record: 'loud' is not a recording layout; use off, mono or stereo")
+        assertError("lines:\n  - number: \"1\"\n    bridge_to: agent\n",
+                    "test.yaml:3:16: lines[0].bridge_to: 'agent' is not a SIP URI; write it like \"sip:agent@127.0.0.1:5092\"")
+        assertError("lines:\n  - number: \"1\"\n    media: {volume: 3}\n",
+                    "test.yaml:3:13: lines[0].media.volume: unknown setting 'volume' Known here: play, loop, hangup_after_play, record")
+        assertError("lines:\n  - {number: \"1\", reject: 486, bridge_to: \"sip:a@b\"}\n",
+                    "test.yaml:2:5: lines[0]: has both reject and bridge_to; a line either refuses calls or bridges them")
+        assertError("media:\n  threads: 0\n", "test.yaml:2:12: media.threads: 0 is outside 1...64")
     }
 
     func testYAMLSyntaxErrorHasAPosition() {

@@ -34,7 +34,7 @@ final class SDPNegotiatorAnswerTests: XCTestCase {
             remoteRTCPAddress: "127.0.0.1", remoteRTCPPort: 6001,
             codec: RTPMap(payloadType: 0, encodingName: "PCMU", clockRate: 8000),
             telephoneEventPayloadType: nil, ptime: 20, remotePtime: nil,
-            direction: .sendrecv, isHold: false))
+            direction: .sendrecv, isHold: false, localPort: 40000))
     }
 
     func testBaresipOfferGetsPCMUAndTelephoneEventWithoutRTCPMux() throws {
@@ -53,7 +53,7 @@ final class SDPNegotiatorAnswerTests: XCTestCase {
             remoteRTCPAddress: "192.168.1.10", remoteRTCPPort: 10001,
             codec: RTPMap(payloadType: 0, encodingName: "PCMU", clockRate: 8000),
             telephoneEventPayloadType: 101, ptime: 20, remotePtime: 20,
-            direction: .sendrecv, isHold: false))
+            direction: .sendrecv, isHold: false, localPort: 40000))
     }
 
     func testOffererOrderDecidesCodecAndRTCPAttributeIsHonoured() throws {

@@ -55,7 +55,7 @@ final class SDPNegotiatorOfferTests: XCTestCase {
             remoteRTCPAddress: "198.51.100.7", remoteRTCPPort: 6001,
             codec: RTPMap(payloadType: 0, encodingName: "PCMU", clockRate: 8000),
             telephoneEventPayloadType: nil, ptime: 20, remotePtime: nil,
-            direction: .sendrecv, isHold: false))
+            direction: .sendrecv, isHold: false, localPort: 40000))
     }
 
     func testAnswerWithPCMAAndTelephoneEvent() throws {

@@ -143,10 +143,11 @@ enum CoreSDP {
     /// What the media plane gets for `offer()` answered with PCMU.
     static func media(codec: RTPMap = RTPMap(payloadType: 0, encodingName: "PCMU", clockRate: 8000),
                       direction: MediaDirection = .sendrecv, isHold: Bool = false,
-                      address: String = "192.0.2.10", port: UInt16 = 49170) -> NegotiatedMedia {
+                      address: String = "192.0.2.10", port: UInt16 = 49170,
+                      localPort: UInt16 = 20000) -> NegotiatedMedia {
         NegotiatedMedia(mediaIndex: 0, remoteAddress: address, remotePort: port, remoteRTCPAddress: address,
                         remoteRTCPPort: port + 1, codec: codec, telephoneEventPayloadType: 101, ptime: 20,
-                        remotePtime: 20, direction: direction, isHold: isHold)
+                        remotePtime: 20, direction: direction, isHold: isHold, localPort: localPort)
     }
 }
 

@@ -139,7 +139,8 @@ public struct MediaLeg: Sendable {
         public var rtcp: [UInt8]?
         /// Playlist items that played to their end.
         public var finished: [String] = []
-        /// Presses found this tick (in-band, or an RFC 4733 event whose packets stopped).
+        /// Presses found this tick by the in-band detector (RFC 4733 presses are reported as
+        /// their first packet arrives, by ``receiveRTP(_:from:at:)``).
         public var digits: [DTMFEvent] = []
         /// The G.711 payload we sent from the playlist (what the peer hears from us), for recording.
         public var sent: [UInt8]?
@@ -186,7 +187,12 @@ public struct MediaLeg: Sendable {
     private var outgoingEventStart: UInt32 = 0
     private var outgoingEventElapsed: UInt32 = 0
     private var queuedDigits: [(DTMFDigit, UInt32)] = []
-    private var relayedSinceTick = false
+    /// Ticks since a packet was relayed from the bridged leg: while the other side talks,
+    /// its packets drive our stream's timestamps, and the clock neither sends silence nor
+    /// advances them.
+    private var ticksSinceRelay = Int.max
+    /// Relayed audio keeps the floor this many ticks after the last relayed packet.
+    public static let relayHoldTicks = 10
     private var lastPacket: [UInt8]?
     private var concealedInARow = 0
     /// Received audio not yet played out, in the leg's law (see `playOut`).
@@ -253,8 +259,6 @@ public struct MediaLeg: Sendable {
         let payload = UnsafeRawBufferPointer(rebasing: packet[view.payloadRange])
         if isEvent {
             var digits: [DTMFEvent] = []
-            // The phone sends RFC 4733: the tones that may also be in its audio are not news.
-            if configuration.inBandDetection == .automatic { detector = nil }
             do {
                 for event in try eventReceiver.receive(header: header, payload: payload, arrival: now) {
                     if let d = pressed(event) { digits.append(d) }
@@ -262,6 +266,8 @@ public struct MediaLeg: Sendable {
             } catch {
                 return drop(.malformed)
             }
+            // The phone sends RFC 4733: the tones that may also be in its audio are not news.
+            if configuration.inBandDetection == .automatic { detector = nil }
             return .telephoneEvent(header, payloadRange: view.payloadRange, digits: digits)
         }
         guard payload.count > 0 else { return drop(.malformed) }
@@ -354,10 +360,8 @@ public struct MediaLeg: Sendable {
     public mutating func relayAudio(_ payload: UnsafeRawBufferPointer, law sourceLaw: CompandingLaw,
                                     header source: RTPHeader) -> [UInt8]? {
         guard configuration.sends, playlist.isEmpty, outgoingEvents.isEmpty else { return nil }
-        let (timestamp, marker) = translator.translate(sourceTimestamp: source.timestamp, sourceSSRC: source.ssrc,
-                                                       streamTimestamp: sender.timestamp)
+        let (timestamp, marker) = translate(source)
         let samples = UInt32(payload.count)
-        relayedSinceTick = true
         statistics.relayed += 1
         statistics.packetsSent += 1
         if sourceLaw == configuration.law {
@@ -373,13 +377,26 @@ public struct MediaLeg: Sendable {
     /// type; `nil` when we have none (then send the digit with ``sendDigits(_:durationMilliseconds:)``).
     public mutating func relayTelephoneEvent(_ payload: UnsafeRawBufferPointer, header source: RTPHeader) -> [UInt8]? {
         guard configuration.sends, let pt = configuration.telephoneEventPayloadType else { return nil }
-        let (timestamp, marker) = translator.translate(sourceTimestamp: source.timestamp, sourceSSRC: source.ssrc,
-                                                       streamTimestamp: sender.timestamp)
-        relayedSinceTick = true
+        let (timestamp, marker) = translate(source)
         statistics.relayed += 1
         statistics.packetsSent += 1
         return sender.next(payloadType: pt, payload: payload, timestamp: timestamp, nextTimestamp: nil,
                            marker: marker || source.marker)
+    }
+
+    /// A relayed packet's place on our timeline. When our own packets (a prompt, music on
+    /// hold) took the stream further than the translation reaches, the translation starts
+    /// again from where we are, so no timestamp is sent twice.
+    private mutating func translate(_ source: RTPHeader) -> (timestamp: UInt32, marker: Bool) {
+        var result = translator.translate(sourceTimestamp: source.timestamp, sourceSSRC: source.ssrc,
+                                          streamTimestamp: sender.timestamp)
+        if Int32(bitPattern: result.timestamp &- sender.timestamp) < -2 * Int32(MediaModule.samplesPerFrame) {
+            translator.reset()
+            result = translator.translate(sourceTimestamp: source.timestamp, sourceSSRC: source.ssrc,
+                                          streamTimestamp: sender.timestamp)
+        }
+        ticksSinceRelay = 0
+        return result
     }
 
     /// Whether the bridged leg can take our RFC 4733 packets as they are.
@@ -465,7 +482,8 @@ public struct MediaLeg: Sendable {
     }
 
     private mutating func send(into out: inout Tick) {
-        defer { relayedSinceTick = false }
+        let relaying = ticksSinceRelay < Self.relayHoldTicks
+        if ticksSinceRelay < Int.max { ticksSinceRelay += 1 }
         guard configuration.sends else {
             sender.skip(frames: 1)
             return
@@ -492,7 +510,7 @@ public struct MediaLeg: Sendable {
             sender.skip(frames: 1)
             return
         }
-        if relayedSinceTick, playlist.isEmpty { return }
+        if relaying, playlist.isEmpty { return }
         while let event = playlist.next() {
             switch event {
             case .frame(let payload):
@@ -526,6 +544,13 @@ public struct MediaLeg: Sendable {
         configuration.sends = new.sends
         configuration.receives = new.receives
         configuration.telephoneEventPayloadType = new.telephoneEventPayloadType
+        if new.telephoneEventPayloadType == nil, !queuedDigits.isEmpty {
+            // The peer no longer takes RFC 4733: the digits still to send go in-band.
+            let digits = queuedDigits.map(\.0)
+            let milliseconds = Int(queuedDigits[0].1) / 8
+            queuedDigits.removeAll()
+            sendDigits(digits, durationMilliseconds: milliseconds)
+        }
         configuration.payloadType = new.payloadType
         if new.remote != old.remote {
             configuration.remote = new.remote

@@ -7,7 +7,13 @@ extension RTCPPacket {
     /// An SDES packet with one chunk carrying the CNAME item (RFC 3550 §6.5.1), which every
     /// compound packet must include (§6.1). The CNAME is cut to 255 bytes.
     public static func sourceDescription(ssrc: UInt32, cname: String) -> RTCPPacket {
-        let text = Array(cname.utf8.prefix(255))
+        // Cut at a character boundary within the 255-byte item limit (§6.5).
+        var text: [UInt8] = []
+        for scalar in cname.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
+            guard text.count + bytes.count <= 255 else { break }
+            text.append(contentsOf: bytes)
+        }
         var body: [UInt8] = []
         body.appendBigEndian(ssrc)
         body.append(1) // CNAME
