@@ -5,6 +5,9 @@
 #   apt:  sip-tester (SIPp, the SIP peer of the interop tests), sox (the media tests
 #         check that sox reads the WAV files Hotline writes, and the other way round)
 #         python3, python3-pip (only if missing)
+#         tshark (dumpcap captures the media tests' RTP on lo), baresip + baresip-core (a real
+#         softphone), espeak-ng (speech prompts), python3-numpy (audio comparison),
+#         python3-yaml (the media tests write their server configuration)
 #   pip:  pytest (only if `python3 -c 'import pytest'` fails or it is older than 7)
 #
 # Works as root, or as a user with sudo (non-interactive sudo when there is no terminal).
@@ -64,12 +67,69 @@ else
   apt_install sox
 fi
 
+# Media test peers and tools (tests/interop/test_media.py)
+if command -v dumpcap >/dev/null 2>&1; then
+  log "dumpcap: present ($(command -v dumpcap))"
+else
+  # tshark's postinst asks whether non-root users may capture: answer "no" up front
+  # so the install never stops at a prompt (the tests capture as root or with CAP_NET_RAW).
+  if command -v debconf-set-selections >/dev/null 2>&1; then
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | "${SUDO[@]}" debconf-set-selections
+  fi
+  apt_install tshark
+fi
+if command -v baresip >/dev/null 2>&1 && [ -e /usr/lib/baresip/modules/sndfile.so ]; then
+  log "baresip: present ($(command -v baresip))"
+else
+  apt_install baresip baresip-core
+fi
+if command -v espeak-ng >/dev/null 2>&1 || command -v flite >/dev/null 2>&1; then
+  log "espeak-ng/flite: present"
+else
+  apt_install espeak-ng
+fi
+
 # Python 3
 if command -v python3 >/dev/null 2>&1; then
   log "python3: present ($(python3 --version 2>&1))"
 else
   apt_install python3
 fi
+
+# numpy and PyYAML for the media tests: the Debian package if that makes them importable
+# by this python3, else pip (a python3 that is not the system's, e.g. pyenv, needs pip).
+pip_module() {
+  # pip_module IMPORT_NAME APT_PACKAGE PIP_PACKAGE
+  local module=$1 apt_pkg=$2 pip_pkg=$3
+  if python3 -c "import $module" >/dev/null 2>&1; then
+    log "$module: present"
+    return 0
+  fi
+  if [ "$(command -v python3)" = /usr/bin/python3 ]; then
+    apt_install "$apt_pkg"
+    python3 -c "import $module" >/dev/null 2>&1 && return 0
+  fi
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt_install python3-pip
+  fi
+  local args=(install --quiet --disable-pip-version-check)
+  if [ "$(id -u)" -ne 0 ] && [ -z "${VIRTUAL_ENV:-}" ]; then
+    args+=(--user)
+  fi
+  log "python3 -m pip ${args[*]} $pip_pkg"
+  local output
+  if ! output=$(python3 -m pip "${args[@]}" "$pip_pkg" 2>&1); then
+    if grep -q "externally-managed-environment" <<<"$output"; then
+      python3 -m pip "${args[@]}" --break-system-packages "$pip_pkg"
+    else
+      printf '%s\n' "$output" >&2
+      die "pip could not install $pip_pkg"
+    fi
+  fi
+  python3 -c "import $module" >/dev/null 2>&1 || die "$module still not importable by python3"
+}
+pip_module numpy python3-numpy numpy
+pip_module yaml python3-yaml PyYAML
 
 # pytest (>= 7)
 pytest_ok() {

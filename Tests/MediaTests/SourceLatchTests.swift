@@ -56,6 +56,20 @@ final class SourceLatchTests: XCTestCase {
         XCTAssertEqual(latch.sendTarget, Self.stranger)
     }
 
+    func testByDefaultTheFirstSourceKeepsTheCallAfterAnySilence() {
+        var latch = SourceLatch(remote: Self.sdp)
+        let otherPort = RTPTransportAddress(host: Self.sdp.host, port: Self.sdp.port + 2)
+        XCTAssertEqual(latch.receive(Self.packet(ssrc: 1), from: Self.sdp, at: Self.at(0)), .accept)
+        // An hour of silence later, another port of the peer's host still cannot take over.
+        XCTAssertEqual(latch.receive(Self.packet(ssrc: 9), from: otherPort, at: Self.at(3_600_000)), .drop(.notLatchedSource))
+        XCTAssertEqual(latch.sendTarget, Self.sdp)
+        XCTAssertEqual(latch.relatchCount, 0)
+        // A re-INVITE starts over.
+        latch.renegotiate(remote: otherPort)
+        XCTAssertEqual(latch.receive(Self.packet(ssrc: 9), from: otherPort, at: Self.at(3_600_020)), .accept)
+        XCTAssertEqual(latch.sendTarget, otherPort)
+    }
+
     func testSSRCChangeFromTheSameSourceIsAcceptedAtOnce() {
         var latch = SourceLatch(remote: Self.sdp, configuration: .init(relatchAfterSilenceMilliseconds: 1000))
         XCTAssertEqual(latch.receive(Self.packet(ssrc: 1), from: Self.sdp, at: Self.at(0)), .accept)

@@ -107,6 +107,24 @@ final class TelephoneEventTests: XCTestCase {
                                 .started(d2), .ended(d2, duration: 320, cause: .endPacket)])
     }
 
+    func testAfterAQuietSecondAnyTimestampStartsANewPress() {
+        // SIPp replays captured events: the same or an older timestamp, seconds later.
+        var receiver = TelephoneEventReceiver(restartAfterMilliseconds: 1000)
+        let press = sender.packets(for: .zero, duration: 480, timestamp: 8000, sequenceNumber: 1)
+        let older = sender.packets(for: .one, duration: 480, timestamp: 4000, sequenceNumber: 30)
+        XCTAssertEqual(feed(&receiver, press, startMs: 0).count, 2)  // started + ended, last packet at 100 ms
+        // Within the second: an older timestamp is a straggler, the same one a duplicate.
+        XCTAssertEqual(feed(&receiver, [older[0]], startMs: 500), [])
+        XCTAssertEqual(feed(&receiver, [press[0]], startMs: 1000), [])
+        // A second after the last packet: both are new presses.
+        let replay = feed(&receiver, press, startMs: 2100)
+        let d0 = TelephoneEventReceiver.Digit(event: 0, rtpTimestamp: 8000, ssrc: 0x5555, arrival: at(2120))
+        XCTAssertEqual(replay, [.started(d0), .ended(d0, duration: 480, cause: .endPacket)])
+        let backwards = feed(&receiver, older, startMs: 3300)
+        let d1 = TelephoneEventReceiver.Digit(event: 1, rtpTimestamp: 4000, ssrc: 0x5555, arrival: at(3320))
+        XCTAssertEqual(backwards, [.started(d1), .ended(d1, duration: 480, cause: .endPacket)])
+    }
+
     func testSenderToReceiverForEveryDigit() throws {
         var receiver = TelephoneEventReceiver()
         var seq: UInt16 = 65000

@@ -34,7 +34,7 @@ public struct RTPTransportAddress: Hashable, Sendable, CustomStringConvertible {
 ///                                                                           │  there is the peer's new stream)
 ///                                                                           │  other source while the latched
 ///                                                                           │  one spoke < relatchAfter ago: drop
-///                                                                           └─ after that silence: re-latch to it
+///                                                                           └─ after that silence, if configured: re-latch
 /// ```
 ///
 /// - `unlatched`: exits to `latched` on the first valid RTP packet from an allowed source.
@@ -46,12 +46,15 @@ public struct SourceLatch: Sendable {
         /// Latch to the first source at all, not only one from the SDP's host: for
         /// peers behind NAT whose SDP names a private address (RFC 7362 §4).
         public var allowAnySource: Bool
-        /// How long the latched source must be silent before another source, or another
-        /// SSRC from the same source (a peer that restarted its stream), may take over.
-        public var relatchAfterSilenceMilliseconds: Int64
+        /// How long the latched source must be silent before another source may take over
+        /// (a NAT that rebinds the peer's port mid-call); `nil`, the default, never: the
+        /// first source keeps the call until a re-INVITE renegotiates it. Re-latching on
+        /// silence lets whoever sends first after a pause take the call's audio (the
+        /// "RTP bleed" attack on PBXes that re-learned sources), so it is opt-in.
+        public var relatchAfterSilenceMilliseconds: Int64?
 
-        public init(allowAnySource: Bool = false, relatchAfterSilenceMilliseconds: Int64 = 2000) {
-            precondition(relatchAfterSilenceMilliseconds >= 0, "a silence is not negative")
+        public init(allowAnySource: Bool = false, relatchAfterSilenceMilliseconds: Int64? = nil) {
+            precondition((relatchAfterSilenceMilliseconds ?? 0) >= 0, "a silence is not negative")
             self.allowAnySource = allowAnySource
             self.relatchAfterSilenceMilliseconds = relatchAfterSilenceMilliseconds
         }
@@ -145,7 +148,7 @@ public struct SourceLatch: Sendable {
         }
         guard isAllowedHost(source) else { return drop(.unexpectedHost) }
         let silence = now.milliseconds - current.lastPacket.milliseconds
-        guard silence >= configuration.relatchAfterSilenceMilliseconds else {
+        guard let relatch = configuration.relatchAfterSilenceMilliseconds, silence >= relatch else {
             return drop(.notLatchedSource)
         }
         latched = Latched(source: source, ssrc: ssrc, lastPacket: now)

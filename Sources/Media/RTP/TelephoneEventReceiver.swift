@@ -67,8 +67,14 @@ public struct TelephoneEventReceiver: Hashable, Sendable {
     /// How long after the last packet an event without an end packet is ended.
     public let timeout: Int64
 
-    public init(timeoutMilliseconds: Int64 = 250) {
+    /// After this long without a packet, the next packet starts a new event even if its
+    /// timestamp is not newer (RFC 4733 §2.5.2.2 senders never reuse one; restarted ones may).
+    public let restartAfter: Int64
+    private var lastPacketArrival: MediaInstant?
+
+    public init(timeoutMilliseconds: Int64 = 250, restartAfterMilliseconds: Int64 = 1000) {
         timeout = timeoutMilliseconds
+        restartAfter = restartAfterMilliseconds
     }
 
     /// When `expire(now:)` should next be called, if an event is in progress.
@@ -82,6 +88,7 @@ public struct TelephoneEventReceiver: Hashable, Sendable {
     /// Feeds one packet whose payload type is telephone-event.
     public mutating func receive(header: RTPHeader, payload: TelephoneEventPayload,
                                  arrival: MediaInstant) -> [Event] {
+        defer { lastPacketArrival = arrival }
         let duration = UInt32(payload.duration)
         let fresh = Digit(event: payload.event, rtpTimestamp: header.timestamp, ssrc: header.ssrc, arrival: arrival)
         var events: [Event] = []
@@ -101,7 +108,13 @@ public struct TelephoneEventReceiver: Hashable, Sendable {
             guard isNewer(header, than: current) else { return [] }  // a late packet of an older event
             events.append(.ended(current, duration: soFar, cause: .superseded))
         case .ended(let last):
-            guard !isSameEvent(last, header), isNewer(header, than: last) else { return [] }
+            // A packet long after the last one is a new press whatever its timestamp says:
+            // a sender that restarted its timestamps, or replayed captures (SIPp's).
+            let quiet = lastPacketArrival.map { arrival.milliseconds - $0.milliseconds >= restartAfter } ?? false
+            guard quiet || (!isSameEvent(last, header) && isNewer(header, than: last)) else {
+                lastPacketArrival = arrival
+                return []
+            }
         }
         events.append(.started(fresh))
         if payload.isEnd {
