@@ -63,7 +63,9 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "hotline", dependencies: [
-            "HotlineServer", "SIPMessage", "SDP",
+            "HotlineServer", "SIPMessage", "SDP", "SIPDialog", "SIPNetwork", "SIPTransaction", "Media",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

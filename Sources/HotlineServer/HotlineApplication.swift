@@ -20,6 +20,7 @@ import Glibc
 /// down gracefully on SIGINT/SIGTERM.
 public enum HotlineApplication {
     public static func serve(_ config: HotlineConfiguration, logger: Logger) async throws {
+        raiseOpenFileLimit(logger: logger)
         let store = try SQLiteStore(.dataDirectory(config.dataDirectory))
         do {
             try await seedAgents(config, store: store, logger: logger)
@@ -83,6 +84,22 @@ public enum HotlineApplication {
         }
         controller?.endpoint = server.endpoint
         return server
+    }
+
+    /// Every call leg holds two sockets (RTP and RTCP) and a recording a file: the usual
+    /// soft limit of 1024 descriptors would stop a node at a few hundred calls. Raise it to
+    /// the hard limit, as servers of many connections do.
+    static func raiseOpenFileLimit(logger: Logger) {
+        #if canImport(Glibc)
+        var limit = rlimit()
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        let previous = limit.rlim_cur
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(resource, &limit) == 0 {
+            logger.debug("open file limit raised", metadata: ["limit.from": "\(previous)", "limit.to": "\(limit.rlim_max)"])
+        }
+        #endif
     }
 
     /// Creates or updates the agents listed in the configuration, with SIP credentials

@@ -1,0 +1,358 @@
+import ArgumentParser
+import HotlineServer
+import Logging
+import Media
+import NIOCore
+import NIOPosix
+import SIPDialog
+import SIPMessage
+import SIPNetwork
+import SIPTransaction
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `hotline bench media-load`: a lean load generator for the media benchmark. It places
+/// SIP calls with Hotline's own UAC, and streams 20 ms PCMU caller audio for every call
+/// from one UDP socket, all calls' packets of a tick written before one flush (NIO sends
+/// them with sendmmsg). It receives what Hotline sends on that socket and reports loss and
+/// the spacing of Hotline's packets, and Hotline's CPU and memory per call when given its PID.
+///
+/// SIPp's pcap playback runs a thread per call and saturates long before Hotline does;
+/// this measures Hotline.
+struct MediaLoadBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "media-load",
+        abstract: "Hold N concurrent calls that stream and receive 20 ms G.711 audio; print loss, jitter, CPU and memory per call.")
+
+    @Option(help: "Hotline's SIP address.") var target: String = "127.0.0.1:5060"
+    @Option(help: "The number to call (a line that answers and plays a prompt).") var number: String = "9000"
+    @Option(help: "Concurrent calls to hold.") var calls: Int = 100
+    @Option(help: "Calls placed per second while ramping up.") var rate: Double = 100
+    @Option(help: "Seconds each call stays up after it is answered.") var hold: Double = 20
+    @Option(help: "Our SIP address.") var bind: String = "127.0.0.1:5400"
+    @Option(name: .customLong("rtp-port"), help: "Our one RTP port, shared by every call.") var rtpPort: Int = 40000
+    @Option(name: .customLong("server-pid"), help: "Hotline's PID, to measure its CPU and memory.") var serverPID: Int32?
+    @Option(name: .customLong("log-level")) var logLevel: String = "error"
+
+    func run() async throws {
+        let logger = bootstrapLogging(level: logLevel)
+        guard let sipTarget = HostPort(target), let local = HostPort(bind) else {
+            throw ValidationError("--target and --bind are HOST:PORT")
+        }
+        guard let uri = try? SIPURI(parsing: "sip:\(number)@\(sipTarget.host):\(sipTarget.port)") else {
+            throw ValidationError("cannot make a SIP URI from --number \(number)")
+        }
+        let dialer = try HotlineApplication.makeDialer(bind: local, logger: logger)
+        try await dialer.bind()
+        let loop = dialer.endpoint.eventLoop
+        let state = LoadState(loop: loop, calls: calls)
+        let channel = try await DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_rcvbuf), value: 8 << 20)
+            .channelOption(.socketOption(.so_sndbuf), value: 8 << 20)
+            .channelOption(.datagramVectorReadMessageCount, value: 64)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64 * 2048))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(LoadReceiver(state: state))
+                }
+            }
+            .bind(host: local.host, port: rtpPort).get()
+        try await loop.submit { state.channel = channel }.get()
+
+        let rssBefore = serverPID.flatMap(Self.rssKilobytes)
+        let peer = SIPPeer(transport: .udp, host: sipTarget.host, port: sipTarget.port)
+        let started = monotonicSeconds()
+        // Ramp up: place calls at `rate` per second.
+        try await loop.submit { state.startClock() }.get()
+        for i in 0..<calls {
+            let due = started + Double(i) / rate
+            let wait = due - monotonicSeconds()
+            if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+            let holdMs = Int64(hold * 1000), port = UInt16(rtpPort)
+            _ = try await dialer.withEndpoint { endpoint in
+                endpoint.placeCall(to: uri, via: peer, duration: .milliseconds(holdMs), mediaPort: port) { event in
+                    state.callEvent(event)
+                }
+            }
+        }
+        let rampEnd = monotonicSeconds()
+        // Measure while every call is up: from the end of the ramp plus 1 s to the first planned hang-up.
+        let firstHangup = started + hold
+        let windowStart = rampEnd + 1
+        var cpu: (Double, Double, Int)?
+        if windowStart + 2 < firstHangup, let pid = serverPID {
+            try await Task.sleep(nanoseconds: UInt64((windowStart - monotonicSeconds()) * 1e9))
+            let before = Self.cpuSeconds(pid)
+            let activeBefore = try await loop.submit { state.active.count }.get()
+            try await loop.submit { state.resetWindow() }.get()
+            let length = firstHangup - 1 - windowStart
+            try await Task.sleep(nanoseconds: UInt64(length * 1e9))
+            let after = Self.cpuSeconds(pid)
+            if let before, let after { cpu = (after - before, length, activeBefore) }
+        }
+        let rssPeak = serverPID.flatMap(Self.rssKilobytes)
+        let window = try await loop.submit { state.windowReport() }.get()
+        // Wait for the calls to end.
+        let deadline = monotonicSeconds() + hold + Double(calls) / rate + 30
+        while monotonicSeconds() < deadline {
+            if try await loop.submit({ state.ended >= calls }).get() { break }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+        let summary = try await loop.submit { state.summary() }.get()
+        try await loop.submit { state.stopClock() }.get()
+        try await channel.close()
+        try await dialer.stop()
+
+        print("media-load: \(calls) calls to \(number) at \(rate)/s, held \(hold) s each; 20 ms PCMU both ways")
+        print(summary)
+        print(window)
+        if let (seconds, length, active) = cpu {
+            let perCallSecond = seconds * 1000 / (Double(active) * length)
+            print("hotline cpu: \(fmt(seconds)) s over \(fmt(length)) s with \(active) calls up = "
+                  + "\(fmt(perCallSecond, 3)) ms per call-second (\(fmt(seconds / length * 100)) % of a core)")
+        }
+        if let a = rssBefore, let b = rssPeak {
+            print("hotline rss: \(a / 1024) MiB idle, \(b / 1024) MiB with the calls up = "
+                  + "\(fmt(Double(b - a) / Double(max(1, calls)))) KiB per call")
+        }
+    }
+
+    static func cpuSeconds(_ pid: Int32) -> Double? {
+        guard let text = try? String(contentsOfProcFile: "/proc/\(pid)/stat") else { return nil }
+        // Fields after the command name in parentheses: utime is the 14th, stime the 15th.
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let u = Double(fields[11]), let s = Double(fields[12]) else { return nil }
+        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    static func rssKilobytes(_ pid: Int32) -> Int? {
+        guard let text = try? String(contentsOfProcFile: "/proc/\(pid)/status") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+        }
+        return nil
+    }
+}
+
+func fmt(_ v: Double, _ digits: Int = 1) -> String {
+    var p = 1.0
+    for _ in 0..<digits { p *= 10 }
+    let r = (v * p).rounded() / p
+    return "\(r)"
+}
+
+extension String {
+    init(contentsOfProcFile path: String) throws {
+        let bytes = try readWholeFile(path)
+        self = String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+func readWholeFile(_ path: String) throws -> [UInt8] {
+    guard let f = fopen(path, "rb") else { throw ValidationError("cannot read \(path)") }
+    defer { fclose(f) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 4096, f) }
+        if n > 0 { out.append(contentsOf: chunk[0..<n]) }
+        if n < 4096 { break }
+    }
+    return out
+}
+
+/// The generator's calls and streams; everything on one event loop.
+final class LoadState: @unchecked Sendable {
+    let loop: any EventLoop
+    var channel: (any Channel)?
+    struct Stream {
+        var handle: CallHandle
+        var remote: SocketAddress
+        var sender: RTPSender
+        // Reception from Hotline.
+        var received = 0
+        var lastSequence: UInt16?
+        var lost = 0
+        var lastArrival: UInt64?
+    }
+    var active: [CallHandle: Stream] = [:]
+    var byRemotePort: [Int: CallHandle] = [:]
+    var answered = 0
+    var ended = 0
+    var failed: [String: Int] = [:]
+    var peakActive = 0
+    var sent = 0
+    var strangers = 0
+    /// |interval − 20 ms| of Hotline's packets, in 0.1 ms buckets up to 100 ms.
+    var histogram = [Int](repeating: 0, count: 1001)
+    var intervals = 0
+    var windowReceived = 0
+    var windowLost = 0
+    private var clock: Scheduled<Void>?
+    private var origin: NIODeadline = .now()
+    private var tick: Int64 = 0
+    private let payload = [UInt8](repeating: 0xFF, count: 160)
+    private var seed: UInt64 = 1
+    let expected: Int
+
+    init(loop: any EventLoop, calls: Int) {
+        self.loop = loop
+        self.expected = calls
+    }
+
+    func callEvent(_ event: UserAgentEvent) {
+        switch event {
+        case .answered(let handle, let media):
+            answered += 1
+            guard let media, let remote = try? SocketAddress(ipAddress: media.remoteAddress, port: Int(media.remotePort)) else { return }
+            seed &+= 0x9E37_79B9
+            active[handle] = Stream(handle: handle, remote: remote, sender: RTPSender(seed: seed))
+            byRemotePort[Int(media.remotePort)] = handle
+            peakActive = max(peakActive, active.count)
+        case .ended(let handle, let reason):
+            ended += 1
+            if let s = active.removeValue(forKey: handle), let port = s.remote.port { byRemotePort[port] = nil }
+            if reason != .localHangup { failed["\(reason)", default: 0] += 1 }
+        default:
+            break
+        }
+    }
+
+    func startClock() {
+        origin = .now()
+        tick = 0
+        schedule()
+    }
+
+    func stopClock() {
+        clock?.cancel()
+        clock = nil
+    }
+
+    private func schedule() {
+        tick += 1
+        clock = loop.scheduleTask(deadline: origin + .milliseconds(20 * tick)) { [weak self] in self?.fire() }
+    }
+
+    private func fire() {
+        guard let channel else { schedule(); return }
+        for (handle, var s) in active {
+            let packet = s.sender.next(payloadType: 0, payload: payload)
+            var buffer = channel.allocator.buffer(capacity: packet.count)
+            buffer.writeBytes(packet)
+            channel.write(AddressedEnvelope(remoteAddress: s.remote, data: buffer), promise: nil)
+            active[handle] = s
+            sent += 1
+        }
+        channel.flush()
+        schedule()
+    }
+
+    func received(_ envelope: AddressedEnvelope<ByteBuffer>) {
+        let now = NIODeadline.now().uptimeNanoseconds
+        guard let port = envelope.remoteAddress.port, let handle = byRemotePort[port], var s = active[handle] else {
+            strangers += 1
+            return
+        }
+        guard let header = envelope.data.withUnsafeReadableBytes({ try? RTPHeader.parse($0).header }) else { return }
+        s.received += 1
+        windowReceived += 1
+        if let last = s.lastSequence {
+            let gap = Int(header.sequenceNumber &- last)
+            if gap > 1, gap < 1000 { s.lost += gap - 1; windowLost += gap - 1 }
+        }
+        s.lastSequence = header.sequenceNumber
+        if let last = s.lastArrival {
+            let deviation = abs(Double(now - last) / 1e6 - 20)
+            histogram[min(1000, Int(deviation * 10))] += 1
+            intervals += 1
+        }
+        s.lastArrival = now
+        active[handle] = s
+    }
+
+    func resetWindow() {
+        histogram = [Int](repeating: 0, count: 1001)
+        intervals = 0
+        windowReceived = 0
+        windowLost = 0
+    }
+
+    func percentile(_ p: Double) -> Double {
+        guard intervals > 0 else { return 0 }
+        let target = Int(Double(intervals) * p)
+        var seen = 0
+        for (i, n) in histogram.enumerated() {
+            seen += n
+            if seen > target { return Double(i) / 10 }
+        }
+        return 100
+    }
+
+    func windowReport() -> String {
+        "steady state: \(active.count) calls up; received \(windowReceived) packets from Hotline, lost \(windowLost); "
+            + "Hotline's packet spacing |interval - 20 ms|: p50 \(fmt(percentile(0.5))) ms, p99 \(fmt(percentile(0.99))) ms, "
+            + "p99.9 \(fmt(percentile(0.999))) ms"
+    }
+
+    func summary() -> String {
+        "calls: \(answered) answered of \(expected), peak \(peakActive) up at once, \(ended) ended, failed \(failed.values.reduce(0, +))"
+            + (failed.isEmpty ? "" : " \(failed)") + "; RTP sent \(sent); packets from unknown ports \(strangers)"
+    }
+}
+
+final class LoadReceiver: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    let state: LoadState
+    init(state: LoadState) { self.state = state }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        state.received(unwrapInboundIn(data))
+    }
+}
+
+/// `hotline bench dtmf-detector`: the in-band (Goertzel) detector's speed on one core.
+struct DTMFDetectorBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dtmf-detector",
+        abstract: "Run the in-band DTMF detector over 60 s of tones and speech-like noise; prints audio seconds and digits per CPU second.")
+
+    @Option(help: "Runs; the median is reported.") var runs: Int = 5
+
+    func run() throws {
+        // 60 s of audio: 16 digits of 100 ms with 100 ms gaps (3.2 s), then noise, repeated.
+        var audio: [Int16] = []
+        var noise = SystemRandomNumberGenerator()
+        let digits = DTMFDigit.allCases
+        while audio.count < 60 * 8000 {
+            var tones = ToneGenerator(.dtmf(digits))
+            for _ in 0..<(digits.count * 10) { audio += tones.nextFrame() }
+            for _ in 0..<(8000 * 2) { audio.append(Int16.random(in: -3000...3000, using: &noise)) }
+        }
+        let seconds = Double(audio.count) / 8000
+        var results: [(Double, Int)] = []
+        for _ in 0..<max(1, runs) {
+            var detector = DTMFDetector()
+            let start = monotonicSeconds()
+            var found = 0
+            audio.withUnsafeBufferPointer { buffer in
+                var i = 0
+                while i < buffer.count {
+                    let n = min(160, buffer.count - i)
+                    found += detector.process(UnsafeBufferPointer(rebasing: buffer[i..<(i + n)])).count
+                    i += n
+                }
+            }
+            results.append((monotonicSeconds() - start, found))
+        }
+        results.sort { $0.0 < $1.0 }
+        let (elapsed, found) = results[results.count / 2]
+        print("dtmf-detector: \(fmt(seconds)) s of 8 kHz audio in 20 ms frames, \(found) digits found "
+              + "(\(digits.count * Int((seconds / (3.2 + 2)).rounded(.up))) in it)")
+        print("median \(fmt(elapsed * 1000, 2)) ms: \(Int(seconds / elapsed)) × real time, "
+              + "\(Int(Double(found) / elapsed)) digits per CPU second, "
+              + "\(fmt(elapsed / seconds * 1e6 / 50, 2)) µs per 20 ms frame")
+    }
+}

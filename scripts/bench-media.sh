@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Media benchmark (issue #3): Hotline pinned to core 0, the load generator (`hotline bench
+# media-load`: SIP calls from Hotline's own UAC, 20 ms PCMU caller audio for every call
+# from one socket with batched sends) pinned to core 1. Each call hears a looping prompt
+# and streams caller audio; Hotline receives it through its jitter buffer (and records it
+# with RECORD=stereo).
+#
+#   bash scripts/bench-media.sh [CALLS ...]          # default: 500 1000 1500 2000
+#   HOLD=30 RECORD=stereo bash scripts/bench-media.sh 1500
+#
+# Prints per run: calls answered/failed, RTP loss, Hotline's packet spacing (p50/p99/p99.9 of
+# |interval - 20 ms| as the generator receives them), Hotline CPU per call-second and RSS per call.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HOLD=${HOLD:-20}
+RATE=${RATE:-200}
+RECORD=${RECORD:-off}
+PORT=${PORT:-16900}
+RUNS=("$@"); [ ${#RUNS[@]} -eq 0 ] && RUNS=(500 1000 1500 2000)
+BIN=${HOTLINE_BIN:-.build/release/hotline}
+[ -x "$BIN" ] || swift build -c release --product hotline
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+work=$(mktemp -d)
+cat > "$work/bench.yaml" <<YAML
+sip:
+  listen: 127.0.0.1:$PORT
+  domain: hotline.local
+  rate_limit: {per_source_per_second: 0, burst: 1}
+media:
+  rtp_ports: 20000-29999
+data_dir: $work/data
+log_level: warning
+lines:
+  - number: "9000"
+    name: media bench
+    answer_after_ms: 0
+    media: {play: [$PWD/prompts/demo/welcome-en.wav], loop: true, record: "$RECORD"}
+YAML
+taskset -c 0 "$BIN" serve --config "$work/bench.yaml" 2>"$work/server.log" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do grep -q "SIP listening" "$work/server.log" 2>/dev/null && break; sleep 0.1; done
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); hold ${HOLD} s, record ${RECORD}"
+for calls in "${RUNS[@]}"; do
+  echo "--- $calls concurrent calls"
+  taskset -c 1 "$BIN" bench media-load --target 127.0.0.1:$PORT --number 9000 --calls "$calls" --rate "$RATE" \
+    --hold "$HOLD" --bind 127.0.0.1:$((PORT + 1)) --rtp-port $((PORT + 2)) --server-pid "$server"
+  sleep 3
+done
+grep -E "warning|error|critical" "$work/server.log" | head -5 || true
