@@ -13,6 +13,11 @@ public enum FileIO {
     }
 
     public static func read(_ path: String) throws -> String {
+        String(decoding: try readBytes(path), as: UTF8.self)
+    }
+
+    /// The whole file (a WAV prompt, a /proc file).
+    public static func readBytes(_ path: String) throws -> [UInt8] {
         guard let f = fopen(path, "rb") else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
         defer { fclose(f) }
         var bytes: [UInt8] = []
@@ -22,7 +27,7 @@ public enum FileIO {
             if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
             if n < chunk.count { break }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// Writes to a temporary file, fsyncs, renames over `path`: a crash leaves the old or the new file.

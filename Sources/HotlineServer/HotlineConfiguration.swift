@@ -92,8 +92,6 @@ public struct HotlineConfiguration: Sendable {
     public var mediaThreads = 1
     /// Where recordings go; default `<data_dir>/recordings`.
     public var recordingsDirectory: String?
-    /// Music on hold played to a held party (WAV); tones when absent.
-    public var musicOnHold: String?
     /// Hex; when absent a secret is generated once and kept in the data directory.
     public var nonceSecret: String?
     /// Digest algorithms the registrar offers, one challenge each, in this order

@@ -61,12 +61,26 @@ final class LineCallController: @unchecked Sendable {
         for line in config.lines {
             lines[line.number] = line
             for path in line.media.play where prompts[path] == nil {
-                prompts[path] = try media.promptLibrary.load(path)
+                prompts[path] = try Self.loadPrompt(path)
             }
         }
-        if let moh = config.musicOnHold { prompts[moh] = try media.promptLibrary.load(moh) }
         self.lines = lines
         self.prompts = prompts
+    }
+
+    /// A WAV file decoded to 8 kHz PCM once, at start-up (each media loop then encodes
+    /// it once per codec).
+    static func loadPrompt(_ path: String) throws -> Prompt {
+        let bytes: [UInt8]
+        do { bytes = try FileIO.readBytes(path) } catch {
+            throw ConfigurationError(file: path, message: "cannot read this prompt (\(error)); check the path in lines[].media.play")
+        }
+        do {
+            return try Prompt(id: path, wav: WAVReader.read(bytes))
+        } catch {
+            throw ConfigurationError(file: path, message: "not a WAV file Hotline can play (\(error)); use PCM 16-bit, "
+                                     + "μ-law or A-law at 8-48 kHz, e.g. `sox in.wav -r 8000 -b 16 -c 1 out.wav`")
+        }
     }
 
     // MARK: SIP events (on the SIP loop)
@@ -113,7 +127,8 @@ final class LineCallController: @unchecked Sendable {
     private func openLeg(_ state: CallState) {
         guard let negotiated = state.negotiated, state.leg == nil, !state.opening else { return }
         state.opening = true
-        let spec = MediaLegSpec(host: config.effectiveAdvertisedHost, port: Int(negotiated.localPort),
+        // Bind where SIP listens; the SDP advertises `effectiveAdvertisedHost` (maybe a NAT's address).
+        let spec = MediaLegSpec(host: config.sipListen.host, port: Int(negotiated.localPort),
                                 configuration: legConfiguration(negotiated, state: state),
                                 callID: state.callID, role: state.role)
         let near = state.partner.flatMap { calls[$0]?.leg }
@@ -195,6 +210,10 @@ final class LineCallController: @unchecked Sendable {
                 "media.concealed": "\(s.jitterBuffer.concealed)",
                 "media.peer_loss": "\(s.peerReport.map { String($0.cumulativeLost) } ?? "-")",
             ])
+            if let r = summary.recording, let error = r.writeError {
+                logger.error("recording incomplete: \(error); free disk space under media.recordings_dir", metadata: [
+                    "call.id": "\(summary.callID)", "recording.path": "\(r.path)"])
+            }
             if let r = summary.recording {
                 logger.info("recording finished", metadata: [
                     "call.id": "\(summary.callID)", "recording.path": "\(r.path)",

@@ -60,6 +60,8 @@ public struct RecordingSummary: Sendable, Hashable {
     public var durationMilliseconds: Int64
     public var pauses: [CallRecorder.Pause]
     public var bytes: Int
+    /// The first write that failed (a full disk): the file holds what came before it.
+    public var writeError: String?
 }
 
 /// Hotline's media plane: RTP/RTCP sockets for every call leg, paced by one 20 ms
@@ -69,7 +71,6 @@ public struct RecordingSummary: Sendable, Hashable {
 /// bridged to); every command hops to that loop, and events come back on it.
 public final class MediaEngine: Sendable {
     let loops: [MediaLoop]
-    let prompts: PromptLibrary
     private let nextLoop = NIOLockedValueBox(0)
 
     /// - Parameters:
@@ -77,13 +78,9 @@ public final class MediaEngine: Sendable {
     ///   - promptCacheBytes: encoded prompt frames kept per loop.
     public init(eventLoops: [any EventLoop], promptCacheBytes: Int = 64 << 20, logger: Logger) {
         precondition(!eventLoops.isEmpty, "the media engine needs an event loop")
-        self.prompts = PromptLibrary()
         self.loops = eventLoops.enumerated().map { MediaLoop(index: $0.offset, eventLoop: $0.element,
                                                               promptCacheBytes: promptCacheBytes, logger: logger) }
     }
-
-    /// Prompts loaded from WAV files, decoded once.
-    public var promptLibrary: PromptLibrary { prompts }
 
     /// Opens a leg: binds its RTP and RTCP ports and starts its clock ticks.
     /// `near` puts it on the same loop as that leg (legs to be bridged must share one).
@@ -150,12 +147,6 @@ public final class MediaEngine: Sendable {
     public func close(_ leg: MediaLegID) -> EventLoopFuture<MediaLegSummary?> {
         let loop = loops[leg.loop]
         return loop.eventLoop.flatSubmit { loop.close(leg) }
-    }
-
-    /// Legs open now, over all loops.
-    public func openLegCount() -> EventLoopFuture<Int> {
-        let futures = loops.map { loop in loop.eventLoop.submit { loop.legs.count } }
-        return EventLoopFuture.reduce(0, futures, on: loops[0].eventLoop, +)
     }
 
     /// Closes every leg (shutdown).

@@ -178,10 +178,10 @@ final class MediaLoop: @unchecked Sendable {
             recording.file.submit(writes)
             let recorder = recording.recorder
             let path = recording.file.path
-            recordingDone = recording.file.close().hop(to: eventLoop).map {
+            recordingDone = recording.file.close(on: eventLoop).map { writeError in
                 RecordingSummary(path: path, layout: recorder.layout,
                                  durationMilliseconds: recorder.durationMilliseconds, pauses: recorder.pauses,
-                                 bytes: recorder.dataByteCount + WAVWriter.headerSize)
+                                 bytes: recorder.dataByteCount + WAVWriter.headerSize, writeError: writeError)
             }
         } else {
             recordingDone = eventLoop.makeSucceededFuture(nil)

@@ -22,8 +22,9 @@ final class RecordingFile: Sendable {
     private struct State {
         var queue: [WAVWrite] = []
         var draining = false
-        var closing: EventLoopPromise<Void>?
+        var closing: EventLoopPromise<String?>?
         var closed = false
+        /// The first write that failed.
         var error: String?
     }
 
@@ -62,27 +63,29 @@ final class RecordingFile: Sendable {
         if start { pool.submit { [self] _ in drain() } }
     }
 
-    /// Writes what is queued, syncs and closes the file.
-    func close() -> EventLoopFuture<Void> {
-        let loop = MultiThreadedEventLoopGroup.singleton.any()
-        let promise = loop.makePromise(of: Void.self)
-        let start = state.withLockedValue { s -> Bool in
-            guard !s.closed, s.closing == nil else { return false }
+    /// Writes what is queued, syncs and closes the file. Succeeds with the first write
+    /// error, if any (the file then holds what came before it).
+    func close(on eventLoop: any EventLoop) -> EventLoopFuture<String?> {
+        let promise = eventLoop.makePromise(of: String?.self)
+        enum Next { case drain, drainRunning, alreadyClosed(String?) }
+        let next = state.withLockedValue { s -> Next in
+            guard !s.closed, s.closing == nil else { return .alreadyClosed(s.error) }
             s.closing = promise
-            if s.draining { return false }
+            if s.draining { return .drainRunning }
             s.draining = true
-            return true
+            return .drain
         }
-        if start { pool.submit { [self] _ in drain() } }
-        else if state.withLockedValue({ $0.closing?.futureResult !== promise.futureResult }) {
-            promise.succeed()
+        switch next {
+        case .drain: pool.submit { [self] _ in drain() }
+        case .drainRunning: break  // the running drain sees `closing` when the queue is empty
+        case .alreadyClosed(let error): promise.succeed(error)
         }
         return promise.futureResult
     }
 
     private func drain() {
         while true {
-            let (batch, closing) = state.withLockedValue { s -> ([WAVWrite], EventLoopPromise<Void>?) in
+            let (batch, closing) = state.withLockedValue { s -> ([WAVWrite], EventLoopPromise<String?>?) in
                 let batch = s.queue
                 s.queue.removeAll()
                 if batch.isEmpty {
@@ -95,13 +98,13 @@ final class RecordingFile: Sendable {
                 if let closing {
                     fsync(fd)
                     Glibc.close(fd)
-                    closing.succeed()
+                    closing.succeed(state.withLockedValue { $0.error })
                 }
                 return
             }
             for w in batch {
                 do { try writeAll(w) } catch {
-                    state.withLockedValue { $0.error = "\(error)" }
+                    state.withLockedValue { if $0.error == nil { $0.error = "\(error)" } }
                 }
             }
         }
@@ -121,13 +124,12 @@ final class RecordingFile: Sendable {
         }
     }
 
+    /// `mkdir -p` of the file's directory.
     private static func makeDirectories(for path: String) throws {
-        var components = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
-        guard !components.isEmpty else { return }
+        guard let slash = path.lastIndex(of: "/") else { return }
         var current = path.hasPrefix("/") ? "" : "."
-        if path.hasPrefix("/") { components = components.dropFirst() }
-        for c in components where !c.isEmpty {
-            current += "/" + c
+        for part in path[..<slash].split(separator: "/") {
+            current += "/" + part
             if mkdir(current, 0o750) != 0, errno != EEXIST {
                 throw MediaNetworkError("cannot create directory \(current) for recordings: \(String(cString: strerror(errno)))")
             }

@@ -120,7 +120,7 @@ struct MediaLoadBench: AsyncParsableCommand {
     }
 
     static func cpuSeconds(_ pid: Int32) -> Double? {
-        guard let text = try? String(contentsOfProcFile: "/proc/\(pid)/stat") else { return nil }
+        guard let text = try? FileIO.read("/proc/\(pid)/stat") else { return nil }
         // Fields after the command name in parentheses: utime is the 14th, stime the 15th.
         guard let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
@@ -129,7 +129,7 @@ struct MediaLoadBench: AsyncParsableCommand {
     }
 
     static func rssKilobytes(_ pid: Int32) -> Int? {
-        guard let text = try? String(contentsOfProcFile: "/proc/\(pid)/status") else { return nil }
+        guard let text = try? FileIO.read("/proc/\(pid)/status") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
         }
@@ -142,26 +142,6 @@ func fmt(_ v: Double, _ digits: Int = 1) -> String {
     for _ in 0..<digits { p *= 10 }
     let r = (v * p).rounded() / p
     return "\(r)"
-}
-
-extension String {
-    init(contentsOfProcFile path: String) throws {
-        let bytes = try readWholeFile(path)
-        self = String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-func readWholeFile(_ path: String) throws -> [UInt8] {
-    guard let f = fopen(path, "rb") else { throw ValidationError("cannot read \(path)") }
-    defer { fclose(f) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 4096, f) }
-        if n > 0 { out.append(contentsOf: chunk[0..<n]) }
-        if n < 4096 { break }
-    }
-    return out
 }
 
 /// The generator's calls and streams; everything on one event loop.

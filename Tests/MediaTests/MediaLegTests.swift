@@ -505,6 +505,17 @@ final class MediaLegTests: XCTestCase {
                              payload: Playlist.silenceFrame(.muLaw))])
     }
 
+    func testADuplicatePacketIsDroppedNotRelayed() {
+        var leg = MediaLeg(configuration: Self.configuration())
+        let packet = Self.audio(seq: 7, ts: 1120)
+        guard case .audio = leg.receiveRTP(packet, from: Self.peer, at: Self.at(0)) else {
+            return XCTFail("the first copy is audio")
+        }
+        // The second copy must not reach a bridged peer (it would hear the frame twice).
+        XCTAssertEqual(leg.receiveRTP(packet, from: Self.peer, at: Self.at(1)), .dropped(.duplicateOrLate))
+        XCTAssertEqual(leg.statistics.drops(.duplicateOrLate), 1)
+    }
+
     func testRelayAudioKeepsTheSourcesMarker() {
         var leg = MediaLeg(configuration: Self.configuration())
         let p = Self.frame(1)

@@ -160,7 +160,9 @@ public struct MediaLeg: Sendable {
         /// What the peer last reported about our stream (RFC 3550 §6.4): fraction lost
         /// (of 256), cumulative loss and jitter in timestamp units.
         public var peerReport: RTCPReportBlock?
+        /// The jitter buffer's counters (since its last restart at a new packet time).
         public var jitterBuffer = JitterBuffer.Statistics()
+        /// The in-band detector heard at least one tick of this leg.
         public var inBandDetectorRan = false
 
         public func drops(_ reason: DropReason) -> Int { drops[reason, default: 0] }
@@ -183,8 +185,8 @@ public struct MediaLeg: Sendable {
     private var detectorOrigin: MediaInstant?
     public private(set) var arbiter = DTMFArbiter()
     private var translator = RTPTranslator()
+    /// RFC 4733 packets of the event being sent; all carry the event's start timestamp.
     private var outgoingEvents: [TelephoneEventSender.Packet] = []
-    private var outgoingEventStart: UInt32 = 0
     private var outgoingEventElapsed: UInt32 = 0
     private var queuedDigits: [(DTMFDigit, UInt32)] = []
     /// Ticks since a packet was relayed from the bridged leg: while the other side talks,
@@ -201,7 +203,7 @@ public struct MediaLeg: Sendable {
     private var demand = 0
     /// Samples per packet the peer sends (the jitter buffer's frame).
     private var jitterFrameSamples = MediaModule.samplesPerFrame
-    public private(set) var statistics = Statistics()
+    private var counters = Statistics()
     // Rate cap: a one-second window.
     private var windowStart: Int64?
     private var windowCount = 0
@@ -210,8 +212,10 @@ public struct MediaLeg: Sendable {
     private var random: UInt64
     private var lastSRFromPeer: (compact: UInt32, arrival: MediaInstant)?
     private var packetsAtLastReport: UInt32 = 0
-    /// Samples of silence the detector is fed for a lost frame beyond the concealed ones.
-    private static let silence = [Int16](repeating: 0, count: MediaModule.samplesPerFrame)
+    /// What the detector is fed on a tick that heard nothing.
+    private static let silentPCM = [Int16](repeating: 0, count: MediaModule.samplesPerFrame)
+    /// One 20 ms frame of silence in the leg's law (idle packets and padding), made once.
+    private var silenceFrame: [UInt8]
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -219,11 +223,19 @@ public struct MediaLeg: Sendable {
         self.rtcpLatch = SourceLatch(remote: configuration.remoteRTCP, configuration: configuration.latch)
         self.sender = RTPSender(seed: configuration.seed)
         self.playlist = Playlist(law: configuration.law)
+        self.silenceFrame = Playlist.silenceFrame(configuration.law)
         self.jitterBuffer = JitterBuffer(configuration: configuration.jitterBuffer)
         self.random = configuration.seed ^ 0xD1B5_4A32_D192_ED03
         if configuration.inBandDetection != .never {
             detector = DTMFDetector(configuration: configuration.detector)
         }
+    }
+
+    /// Counters for logs, metrics and the call record.
+    public var statistics: Statistics {
+        var s = counters
+        s.jitterBuffer = jitterBuffer.statistics
+        return s
     }
 
     /// Where our RTP goes: the latched source (RFC 4961), else the SDP address.
@@ -253,7 +265,7 @@ public struct MediaLeg: Sendable {
         }
         guard admit(now) else { return drop(.rateLimited) }
         guard configuration.receives else { return drop(.notReceiving) }
-        statistics.packetsReceived += 1
+        counters.packetsReceived += 1
         record(header, now: now)
         if isComfortNoise { return .comfortNoise }
         let payload = UnsafeRawBufferPointer(rebasing: packet[view.payloadRange])
@@ -282,8 +294,12 @@ public struct MediaLeg: Sendable {
                                    payload: Array(payload), arrival: now) {
         case .accepted:
             return .audio(header, payloadRange: view.payloadRange)
-        case .duplicate, .tooLate:
-            statistics.drops[.duplicateOrLate, default: 0] += 1
+        case .duplicate:
+            // Relaying it would make the bridged peer hear the frame twice.
+            return drop(.duplicateOrLate)
+        case .tooLate:
+            // Too late for our play-out, not for the bridged peer's jitter buffer: still relayed.
+            counters.drops[.duplicateOrLate, default: 0] += 1
             return .audio(header, payloadRange: view.payloadRange)
         }
     }
@@ -305,21 +321,21 @@ public struct MediaLeg: Sendable {
                                      at now: MediaInstant) -> DropReason? {
         let packets: [RTCPPacket]
         do { packets = try RTCPPacket.parseCompound(packet) } catch {
-            statistics.drops[.malformed, default: 0] += 1
+            counters.drops[.malformed, default: 0] += 1
             return .malformed
         }
         let ssrc: UInt32
         switch packets.first {
         case .senderReport(let sr): ssrc = sr.ssrc
         case .receiverReport(let rr): ssrc = rr.ssrc
-        default: statistics.drops[.malformed, default: 0] += 1; return .malformed
+        default: counters.drops[.malformed, default: 0] += 1; return .malformed
         }
         if case .drop(let reason) = rtcpLatch.receive(ssrc: ssrc, from: source, at: now) {
             let r = DropReason(reason)
-            statistics.drops[r, default: 0] += 1
+            counters.drops[r, default: 0] += 1
             return r
         }
-        statistics.rtcpReceived += 1
+        counters.rtcpReceived += 1
         for p in packets {
             var blocks: [RTCPReportBlock] = []
             switch p {
@@ -331,7 +347,7 @@ public struct MediaLeg: Sendable {
             case .other:
                 break
             }
-            if let mine = blocks.first(where: { $0.ssrc == sender.ssrc }) { statistics.peerReport = mine }
+            if let mine = blocks.first(where: { $0.ssrc == sender.ssrc }) { counters.peerReport = mine }
         }
         return nil
     }
@@ -346,11 +362,13 @@ public struct MediaLeg: Sendable {
     /// telephone-event, else in-band tones in the playlist (ITU-T Q.23).
     public mutating func sendDigits(_ digits: [DTMFDigit], durationMilliseconds: Int = 100) {
         guard !digits.isEmpty else { return }
+        // ITU-T Q.24: receivers need at least 40 ms of tone.
+        let milliseconds = max(40, durationMilliseconds)
         if configuration.telephoneEventPayloadType != nil {
-            for d in digits { queuedDigits.append((d, UInt32(max(40, durationMilliseconds) * 8))) }
+            for d in digits { queuedDigits.append((d, UInt32(milliseconds * 8))) }
         } else {
-            playlist.enqueue(.tone(id: "dtmf", .dtmf(digits, toneMilliseconds: max(40, durationMilliseconds)),
-                                   frames: digits.count * (max(40, durationMilliseconds) + 100) / 20))
+            playlist.enqueue(.tone(id: "dtmf", .dtmf(digits, toneMilliseconds: milliseconds),
+                                   frames: digits.count * (milliseconds + 100) / 20))
         }
     }
 
@@ -362,8 +380,8 @@ public struct MediaLeg: Sendable {
         guard configuration.sends, playlist.isEmpty, outgoingEvents.isEmpty else { return nil }
         let (timestamp, marker) = translate(source)
         let samples = UInt32(payload.count)
-        statistics.relayed += 1
-        statistics.packetsSent += 1
+        counters.relayed += 1
+        counters.packetsSent += 1
         if sourceLaw == configuration.law {
             return sender.next(payloadType: configuration.payloadType, payload: payload, timestamp: timestamp,
                                nextTimestamp: timestamp &+ samples, marker: marker || source.marker)
@@ -378,8 +396,8 @@ public struct MediaLeg: Sendable {
     public mutating func relayTelephoneEvent(_ payload: UnsafeRawBufferPointer, header source: RTPHeader) -> [UInt8]? {
         guard configuration.sends, let pt = configuration.telephoneEventPayloadType else { return nil }
         let (timestamp, marker) = translate(source)
-        statistics.relayed += 1
-        statistics.packetsSent += 1
+        counters.relayed += 1
+        counters.packetsSent += 1
         return sender.next(payloadType: pt, payload: payload, timestamp: timestamp, nextTimestamp: nil,
                            marker: marker || source.marker)
     }
@@ -430,8 +448,24 @@ public struct MediaLeg: Sendable {
         // jitter buffer as often as the queue needs (two pops in three ticks for 30 ms).
         let n = MediaModule.samplesPerFrame
         demand += n
+        var first: JitterBuffer.Playout?
+        if heardQueue.isEmpty, demand == n {
+            let playout = jitterBuffer.pop(now: now)
+            if case .frame(let f) = playout, f.payload.count == n {
+                // The usual 20 ms packet is heard as it is, without the queue.
+                lastPacket = f.payload
+                concealedInARow = 0
+                demand = 0
+                out.heard = f.payload
+                detect(f.payload, now: now, into: &out)
+                return
+            }
+            first = playout
+        }
         while demand > 0 {
-            switch jitterBuffer.pop(now: now) {
+            let playout = first ?? jitterBuffer.pop(now: now)
+            first = nil
+            switch playout {
             case .frame(let f):
                 heardQueue.append(contentsOf: f.payload)
                 lastPacket = f.payload
@@ -456,7 +490,7 @@ public struct MediaLeg: Sendable {
             frame = Array(heardQueue[..<n])
             heardQueue.removeFirst(n)
         } else if !heardQueue.isEmpty {
-            frame = heardQueue + repeatElement(Prompt.silenceByte(configuration.law), count: n - heardQueue.count)
+            frame = heardQueue + silenceFrame[heardQueue.count...]
             heardQueue.removeAll(keepingCapacity: true)
         } else {
             frame = nil
@@ -464,17 +498,18 @@ public struct MediaLeg: Sendable {
         // A queue that grew (a peer sending faster than its clock) is trimmed, not let run away.
         if heardQueue.count > 4 * n { heardQueue.removeFirst(heardQueue.count - 2 * n) }
         out.heard = frame
-        statistics.jitterBuffer = jitterBuffer.statistics
+        detect(frame, now: now, into: &out)
+    }
+
+    /// Runs the in-band detector over what this tick heard (silence when nothing).
+    private mutating func detect(_ frame: [UInt8]?, now: MediaInstant, into out: inout Tick) {
         guard detector != nil else { return }
-        statistics.inBandDetectorRan = true
-        if detectorOrigin == nil { detectorOrigin = now }
-        let detections: [DTMFDetector.Detection]
-        if let frame {
-            let pcm = G711.decode(frame, law: configuration.law)
-            detections = detector!.process(pcm)
-        } else {
-            detections = detector!.process(Self.silence)
+        if detectorOrigin == nil {
+            detectorOrigin = now
+            counters.inBandDetectorRan = true
         }
+        let detections = frame.map { detector!.process(G711.decode($0, law: configuration.law)) }
+            ?? detector!.process(Self.silentPCM)
         for d in detections {
             let at = detectorOrigin!.advanced(byMilliseconds: d.startSample / Int64(MediaModule.sampleRate / 1000))
             if let e = arbiter.offer(DTMFEvent(digit: d.digit, source: .inBand, at: at)) { out.digits.append(e) }
@@ -491,10 +526,10 @@ public struct MediaLeg: Sendable {
         if outgoingEvents.isEmpty, !queuedDigits.isEmpty {
             let (digit, duration) = queuedDigits.removeFirst()
             let te = TelephoneEventSender(payloadType: configuration.telephoneEventPayloadType!, ssrc: sender.ssrc)
-            outgoingEventStart = sender.timestamp
             outgoingEventElapsed = 0
+            // Sequence numbers come from the sender as each packet goes out.
             outgoingEvents = te.packets(for: digit, duration: duration, timestamp: sender.timestamp,
-                                        sequenceNumber: sender.reserveSequenceNumbers(0))
+                                        sequenceNumber: sender.sequenceNumber)
         }
         if !outgoingEvents.isEmpty {
             // RFC 4733 §2.5.1.2: one update per packet interval, the end packet repeated;
@@ -503,9 +538,9 @@ public struct MediaLeg: Sendable {
             while let first = outgoingEvents.first, first.sendOffset <= outgoingEventElapsed {
                 outgoingEvents.removeFirst()
                 out.rtp.append(sender.next(payloadType: first.header.payloadType, payload: first.payload.bytes,
-                                           timestamp: outgoingEventStart, nextTimestamp: nil,
+                                           timestamp: first.header.timestamp, nextTimestamp: nil,
                                            marker: first.header.marker))
-                statistics.packetsSent += 1
+                counters.packetsSent += 1
             }
             sender.skip(frames: 1)
             return
@@ -516,15 +551,15 @@ public struct MediaLeg: Sendable {
             case .frame(let payload):
                 out.rtp.append(sender.next(payloadType: configuration.payloadType, payload: payload))
                 out.sent = payload
-                statistics.packetsSent += 1
+                counters.packetsSent += 1
                 return
             case .finished(let id):
                 out.finished.append(id)
             }
         }
         if configuration.sendsSilenceWhenIdle {
-            out.rtp.append(sender.next(payloadType: configuration.payloadType, payload: Playlist.silenceFrame(configuration.law)))
-            statistics.packetsSent += 1
+            out.rtp.append(sender.next(payloadType: configuration.payloadType, payload: silenceFrame))
+            counters.packetsSent += 1
         } else {
             sender.skip(frames: 1)
         }
@@ -562,6 +597,7 @@ public struct MediaLeg: Sendable {
         }
         if new.law != old.law {
             configuration.law = new.law
+            silenceFrame = Playlist.silenceFrame(new.law)
             // What is queued was encoded for the old law; the owner queues it again.
             playlist = Playlist(law: new.law, loop: playlist.loop)
             jitterBuffer = JitterBuffer(configuration: configuration.jitterBuffer)
@@ -575,14 +611,14 @@ public struct MediaLeg: Sendable {
         var packets = [reportPacket(now: now, ntp: ntp)]
         packets.append(.sourceDescription(ssrc: sender.ssrc, cname: configuration.cname))
         packets.append(.goodbye(ssrc: sender.ssrc))
-        statistics.rtcpSent += 1
+        counters.rtcpSent += 1
         return RTCPPacket.serializeCompound(packets)
     }
 
     // MARK: Helpers
 
     private mutating func drop(_ reason: DropReason) -> Received {
-        statistics.drops[reason, default: 0] += 1
+        counters.drops[reason, default: 0] += 1
         return .dropped(reason)
     }
 
@@ -618,7 +654,7 @@ public struct MediaLeg: Sendable {
     }
 
     private mutating func makeReport(now: MediaInstant, ntp: UInt64) -> [UInt8] {
-        statistics.rtcpSent += 1
+        counters.rtcpSent += 1
         return RTCPPacket.serializeCompound([reportPacket(now: now, ntp: ntp),
                                              .sourceDescription(ssrc: sender.ssrc, cname: configuration.cname)])
     }

@@ -111,10 +111,7 @@ public struct TelephoneEventReceiver: Hashable, Sendable {
             // A packet long after the last one is a new press whatever its timestamp says:
             // a sender that restarted its timestamps, or replayed captures (SIPp's).
             let quiet = lastPacketArrival.map { arrival.milliseconds - $0.milliseconds >= restartAfter } ?? false
-            guard quiet || (!isSameEvent(last, header) && isNewer(header, than: last)) else {
-                lastPacketArrival = arrival
-                return []
-            }
+            guard quiet || (!isSameEvent(last, header) && isNewer(header, than: last)) else { return [] }
         }
         events.append(.started(fresh))
         if payload.isEnd {
