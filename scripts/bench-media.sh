@@ -2,7 +2,7 @@
 # Media benchmark (issue #3): Hotline pinned to core 0, the load generator (`hotline bench
 # media-load`: SIP calls from Hotline's own UAC, 20 ms PCMU caller audio for every call
 # from one socket with batched sends) pinned to core 1. Each call hears a looping prompt
-# and streams caller audio; Hotline receives it through its jitter buffer (and records it
+# and streams caller audio (the Chinese demo prompt in a loop: speech with its pauses); Hotline receives it through its jitter buffer (and records it
 # with RECORD=stereo).
 #
 #   bash scripts/bench-media.sh [CALLS ...]          # default: 500 1000 1500 2000
@@ -44,7 +44,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 for calls in "${RUNS[@]}"; do
   echo "--- $calls concurrent calls"
   taskset -c 1 "$BIN" bench media-load --target 127.0.0.1:$PORT --number 9000 --calls "$calls" --rate "$RATE" \
-    --hold "$HOLD" --bind 127.0.0.1:$((PORT + 1)) --rtp-port $((PORT + 2)) --server-pid "$server"
+    --hold "$HOLD" --audio "$PWD/prompts/demo/welcome-zh.wav" --bind 127.0.0.1:$((PORT + 1)) --rtp-port $((PORT + 2)) --server-pid "$server"
   sleep 3
 done
 grep -E "warning|error|critical" "$work/server.log" | head -5 || true

@@ -207,6 +207,7 @@ final class LineCallController: @unchecked Sendable {
                 "media.local_port": "\(summary.localPort)", "media.packets_sent": "\(s.packetsSent)",
                 "media.packets_received": "\(s.packetsReceived)", "media.dropped": "\(s.dropped)", "media.drops": "\(drops)",
                 "media.relayed": "\(s.relayed)", "media.digits": "\(summary.digits)",
+                "media.send_errors": "\(summary.sendErrors)",
                 "media.concealed": "\(s.jitterBuffer.concealed)",
                 "media.peer_loss": "\(s.peerReport.map { String($0.cumulativeLost) } ?? "-")",
             ])

@@ -50,6 +50,8 @@ public struct MediaLegSummary: Sendable, Hashable {
     public var law: CompandingLaw
     public var statistics: MediaLeg.Statistics
     public var digits: Int
+    /// Packets the kernel would not send (a full send buffer).
+    public var sendErrors: Int
     public var recording: RecordingSummary?
 }
 

@@ -2,6 +2,10 @@ import Logging
 import Media
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A leg's sockets around its `MediaLeg` value: runs what the value decides. Lives on
 /// its loop's event loop and is touched nowhere else.
 final class MediaLegRuntime: @unchecked Sendable {
@@ -9,8 +13,8 @@ final class MediaLegRuntime: @unchecked Sendable {
     let spec: MediaLegSpec
     unowned let loop: MediaLoop
     var leg: MediaLeg
-    var rtpChannel: (any Channel)?
-    var rtcpChannel: (any Channel)?
+    var rtpSocket: MediaSocket?
+    var rtcpSocket: MediaSocket?
     let events: @Sendable (MediaLegID, MediaLegEvent) -> Void
     /// The bridged leg (same loop), whose audio we relay and which relays ours.
     var partner: MediaLegRuntime?
@@ -22,11 +26,16 @@ final class MediaLegRuntime: @unchecked Sendable {
     /// What the last tick heard from the peer and sent to it, for the recording.
     private(set) var lastHeard: [UInt8]?
     private(set) var lastSent: [UInt8]?
+    /// Sends the kernel refused (a full send buffer): the packet is lost, as on the wire.
+    private(set) var sendErrors = 0
 
-    // Socket address ↔ transport address, cached: converting costs more than the rest of a packet.
-    private var rtpTarget: (RTPTransportAddress, SocketAddress)?
-    private var rtcpTarget: (RTPTransportAddress, SocketAddress)?
-    private var lastSource: (SocketAddress, RTPTransportAddress)?
+    // Socket address <-> transport address, cached: converting costs more than the rest of a packet.
+    private var rtpTarget: (RTPTransportAddress, MediaSocketAddress)?
+    private var rtcpTarget: (RTPTransportAddress, MediaSocketAddress)?
+    private var lastSource: (MediaSocketAddress, RTPTransportAddress)?
+    // The sockets' SO_RXQ_OVFL counters as last seen.
+    private var rtpKernelDrops: UInt32 = 0
+    private var rtcpKernelDrops: UInt32 = 0
 
     init(id: MediaLegID, spec: MediaLegSpec, loop: MediaLoop, events: @escaping @Sendable (MediaLegID, MediaLegEvent) -> Void) {
         self.id = id
@@ -38,24 +47,61 @@ final class MediaLegRuntime: @unchecked Sendable {
 
     // MARK: Receiving
 
-    func receivedRTP(_ envelope: AddressedEnvelope<ByteBuffer>) {
-        let source = transportAddress(envelope.remoteAddress)
-        let now = MediaLoop.now()
-        let result = envelope.data.withUnsafeReadableBytes { leg.receiveRTP($0, from: source, at: now) }
+    /// The most batches read from one socket per tick: 4 × 16 datagrams (3,200 a second)
+    /// is far above the rate cap, so a flood is cut here and the kernel counts the rest.
+    static let maximumBatchesPerPoll = 4
+
+    /// Reads and handles what waits on the RTP socket (and the RTCP socket if `rtcp`).
+    func poll(_ batch: MediaReceiveBatch, arrival: ArrivalClock, rtcp: Bool) {
+        if let socket = rtpSocket {
+            poll(socket, batch, arrival, kernelDrops: &rtpKernelDrops) { bytes, source, at in
+                self.receivedRTP(bytes, from: source, at: at)
+            }
+        }
+        if rtcp, let socket = rtcpSocket {
+            poll(socket, batch, arrival, kernelDrops: &rtcpKernelDrops) { bytes, source, at in
+                self.receivedRTCP(bytes, from: source, at: at)
+            }
+        }
+    }
+
+    private func poll(_ socket: MediaSocket, _ batch: MediaReceiveBatch, _ arrival: ArrivalClock,
+                      kernelDrops: inout UInt32,
+                      _ handle: (UnsafeRawBufferPointer, RTPTransportAddress, MediaInstant) -> Void) {
+        var drops = kernelDrops
+        var rounds = 0
+        var n = 0
+        repeat {
+            n = batch.receive(socket, kernelDrops: &drops)
+            for i in 0..<n {
+                let datagram = batch.datagrams[i]
+                guard let bytes = batch.bytes(i) else {
+                    leg.countDropped(.malformed)  // larger than any RTP packet of ours
+                    continue
+                }
+                handle(bytes, transportAddress(datagram.source, datagram.source_length),
+                       arrival.instant(realtimeNanoseconds: datagram.realtime_ns))
+            }
+            rounds += 1
+        } while n == MediaReceiveBatch.slots && rounds < Self.maximumBatchesPerPoll
+        if drops != kernelDrops {
+            leg.countDropped(.socketQueueFull, count: Int(drops &- kernelDrops))
+            kernelDrops = drops
+        }
+    }
+
+    func receivedRTP(_ bytes: UnsafeRawBufferPointer, from source: RTPTransportAddress, at now: MediaInstant) {
+        let result = leg.receiveRTP(bytes, from: source, at: now)
         switch result {
         case .audio(let header, let range):
             guard let partner else { return }
-            let packet = envelope.data.withUnsafeReadableBytes {
-                partner.leg.relayAudio(UnsafeRawBufferPointer(rebasing: $0[range]), law: leg.law, header: header)
-            }
-            if let packet { partner.sendRTP(packet, flush: true) }
+            let packet = partner.leg.relayAudio(UnsafeRawBufferPointer(rebasing: bytes[range]), law: leg.law, header: header)
+            if let packet { partner.sendRTP(packet) }
         case .telephoneEvent(let header, let range, let digits):
             if let partner {
                 if partner.leg.takesTelephoneEvents {
-                    let packet = envelope.data.withUnsafeReadableBytes {
-                        partner.leg.relayTelephoneEvent(UnsafeRawBufferPointer(rebasing: $0[range]), header: header)
-                    }
-                    if let packet { partner.sendRTP(packet, flush: true) }
+                    let packet = partner.leg.relayTelephoneEvent(UnsafeRawBufferPointer(rebasing: bytes[range]), header: header)
+                    if let packet { partner.sendRTP(packet) }
                 } else {
                     partner.leg.sendDigits(digits.map(\.digit))
                 }
@@ -69,10 +115,8 @@ final class MediaLegRuntime: @unchecked Sendable {
         }
     }
 
-    func receivedRTCP(_ envelope: AddressedEnvelope<ByteBuffer>) {
-        let source = transportAddress(envelope.remoteAddress)
-        let now = MediaLoop.now()
-        _ = envelope.data.withUnsafeReadableBytes { leg.receiveRTCP($0, from: source, at: now) }
+    func receivedRTCP(_ bytes: UnsafeRawBufferPointer, from source: RTPTransportAddress, at now: MediaInstant) {
+        _ = leg.receiveRTCP(bytes, from: source, at: now)
     }
 
     func digitArrived(_ event: DTMFEvent) {
@@ -90,13 +134,7 @@ final class MediaLegRuntime: @unchecked Sendable {
         let out = leg.tick(now: now, ntp: ntp)
         lastHeard = out.heard
         lastSent = out.sent
-        if !out.rtp.isEmpty, let channel = rtpChannel {
-            let target = socketAddress(leg.sendTarget, cache: &rtpTarget)
-            if let target {
-                for packet in out.rtp { write(packet, to: target, on: channel) }
-                channel.flush()
-            }
-        }
+        for packet in out.rtp { sendRTP(packet) }
         if let rtcp = out.rtcp { sendRTCP(rtcp) }
         for d in out.digits { digitArrived(d) }
         for id in out.finished { events(self.id, .playbackFinished(id)) }
@@ -124,41 +162,69 @@ final class MediaLegRuntime: @unchecked Sendable {
 
     // MARK: Sending
 
-    func sendRTP(_ packet: [UInt8], flush: Bool) {
-        guard let channel = rtpChannel, let target = socketAddress(leg.sendTarget, cache: &rtpTarget) else { return }
-        write(packet, to: target, on: channel)
-        if flush { channel.flush() }
+    func sendRTP(_ packet: [UInt8]) {
+        guard let socket = rtpSocket, let target = socketAddress(leg.sendTarget, cache: &rtpTarget) else { return }
+        send(packet, to: target, on: socket)
     }
 
     func sendRTCP(_ packet: [UInt8]) {
-        guard let channel = rtcpChannel, let target = socketAddress(leg.rtcpTarget, cache: &rtcpTarget) else { return }
-        write(packet, to: target, on: channel)
-        channel.flush()
+        guard let socket = rtcpSocket, let target = socketAddress(leg.rtcpTarget, cache: &rtcpTarget) else { return }
+        send(packet, to: target, on: socket)
     }
 
-    private func write(_ packet: [UInt8], to target: SocketAddress, on channel: any Channel) {
-        var buffer = channel.allocator.buffer(capacity: packet.count)
-        buffer.writeBytes(packet)
-        channel.write(AddressedEnvelope(remoteAddress: target, data: buffer), promise: nil)
+    private func send(_ packet: [UInt8], to target: MediaSocketAddress, on socket: MediaSocket) {
+        let error = packet.withUnsafeBytes { socket.send($0, to: target) }
+        // ECONNREFUSED: an ICMP port unreachable from an earlier send; the peer is gone or
+        // not yet there, and the call's signalling decides what happens.
+        if error != 0, error != ECONNREFUSED { sendErrors += 1 }
+    }
+
+    func closeSockets() {
+        rtpSocket?.close()
+        rtcpSocket?.close()
+        rtpSocket = nil
+        rtcpSocket = nil
     }
 
     // MARK: Addresses
 
-    private func transportAddress(_ address: SocketAddress) -> RTPTransportAddress {
-        if let (socket, transport) = lastSource, socket == address { return transport }
-        let transport = RTPTransportAddress(host: address.ipAddress ?? "?", port: address.port ?? 0)
-        lastSource = (address, transport)
+    private func transportAddress(_ storage: sockaddr_storage, _ length: socklen_t) -> RTPTransportAddress {
+        if let (socket, transport) = lastSource, socket.sameAddress(as: storage) { return transport }
+        let socket = MediaSocketAddress(storage: storage, length: length)
+        let transport = socket.transportAddress
+        lastSource = (socket, transport)
         return transport
     }
 
     private func socketAddress(_ target: RTPTransportAddress,
-                               cache: inout (RTPTransportAddress, SocketAddress)?) -> SocketAddress? {
+                               cache: inout (RTPTransportAddress, MediaSocketAddress)?) -> MediaSocketAddress? {
         if let (transport, socket) = cache, transport == target { return socket }
-        // 0.0.0.0 (RFC 2543 hold) or port 0: nowhere to send.
-        guard target.port > 0, target.host != "0.0.0.0", target.host != "::",
-              let socket = try? SocketAddress(ipAddress: target.host, port: target.port) else { return nil }
+        guard let socket = MediaSocketAddress(target) else { return nil }
         cache = (target, socket)
         return socket
+    }
+}
+
+/// Converts the kernel's receive times (wall clock) to the media clock's monotonic
+/// milliseconds; the offset between the two clocks is taken once per tick.
+struct ArrivalClock {
+    let realtimeMinusMonotonic: Int64
+    let now: MediaInstant
+
+    static func current() -> ArrivalClock {
+        var real = timespec(), mono = timespec()
+        clock_gettime(CLOCK_REALTIME, &real)
+        clock_gettime(CLOCK_MONOTONIC, &mono)
+        let offset = (Int64(real.tv_sec) - Int64(mono.tv_sec)) * 1_000_000_000 + (Int64(real.tv_nsec) - Int64(mono.tv_nsec))
+        let monoNanoseconds = Int64(mono.tv_sec) * 1_000_000_000 + Int64(mono.tv_nsec)
+        return ArrivalClock(realtimeMinusMonotonic: offset, now: MediaInstant(milliseconds: monoNanoseconds / 1_000_000))
+    }
+
+    /// The arrival time of a datagram; `now` when the kernel gave none (or one from the future).
+    func instant(realtimeNanoseconds: Int64) -> MediaInstant {
+        guard realtimeNanoseconds > 0 else { return now }
+        let at = MediaInstant(milliseconds: (realtimeNanoseconds - realtimeMinusMonotonic) / 1_000_000)
+        return at > now ? now : at
     }
 }
 
@@ -168,27 +234,4 @@ struct ActiveRecording: @unchecked Sendable {
     let file: RecordingFile
     /// The other party (a bridged leg); `nil` records what Hotline plays to the caller.
     var other: MediaLegRuntime?
-}
-
-/// Hands each datagram of a leg's RTP or RTCP socket to the leg.
-final class MediaDatagramHandler: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    weak var runtime: MediaLegRuntime?
-    let rtcp: Bool
-
-    init(runtime: MediaLegRuntime, rtcp: Bool) {
-        self.runtime = runtime
-        self.rtcp = rtcp
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let runtime else { return }
-        let envelope = unwrapInboundIn(data)
-        if rtcp { runtime.receivedRTCP(envelope) } else { runtime.receivedRTP(envelope) }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // ICMP port unreachable and the like on a connectionless socket: the peer is gone
-        // or not yet there; the call's signalling decides what happens.
-    }
 }

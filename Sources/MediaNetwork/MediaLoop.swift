@@ -19,6 +19,8 @@ final class MediaLoop: @unchecked Sendable {
     private var nextNumber: UInt64 = 1
     private var promptCache: PromptCache
     private let metrics = MediaMetrics.shared
+    private let receiveBatch = MediaReceiveBatch()
+    private var pollCount = 0
 
     // The clock: tick k is due at origin + k·20 ms.
     private var clockOrigin: NIODeadline?
@@ -44,41 +46,26 @@ final class MediaLoop: @unchecked Sendable {
         let id = MediaLegID(loop: index, number: nextNumber)
         nextNumber += 1
         let runtime = MediaLegRuntime(id: id, spec: spec, loop: self, events: events)
-        let rtp = bind(spec.host, spec.port, runtime, rtcp: false)
-        let rtcp = bind(spec.host, spec.port + 1, runtime, rtcp: true)
-        return rtp.and(rtcp).flatMapError { error in
+        do {
+            runtime.rtpSocket = try MediaSocket.open(host: spec.host, port: spec.port)
+            runtime.rtcpSocket = try MediaSocket.open(host: spec.host, port: spec.port + 1)
+        } catch {
             // One of the two may have bound: close it, the port pair is not usable.
-            rtp.whenSuccess { $0.close(promise: nil) }
-            rtcp.whenSuccess { $0.close(promise: nil) }
-            return self.eventLoop.makeFailedFuture(MediaNetworkError(
+            runtime.closeSockets()
+            return eventLoop.makeFailedFuture(MediaNetworkError(
                 "cannot bind RTP/RTCP on \(spec.host):\(spec.port)/\(spec.port + 1): \(error); another process may use "
                     + "ports in media.rtp_ports: pick a range nothing else uses"))
-        }.map { channels in
-            runtime.rtpChannel = channels.0
-            runtime.rtcpChannel = channels.1
-            self.legs[id.number] = runtime
-            self.metrics.legsOpened.increment()
-            self.startClockIfNeeded()
-            self.logger.debug("media leg opened", metadata: [
-                "call.id": "\(spec.callID)", "media.leg": "\(spec.role)", "media.local_port": "\(spec.port)",
-                "media.codec": "\(spec.configuration.law.encodingName)",
-                "media.remote": "\(spec.configuration.remote)",
-                "media.telephone_event": "\(spec.configuration.telephoneEventPayloadType.map(String.init) ?? "-")",
-            ])
-            return id
         }
-    }
-
-    private func bind(_ host: String, _ port: Int, _ runtime: MediaLegRuntime, rtcp: Bool) -> EventLoopFuture<any Channel> {
-        DatagramBootstrap(group: eventLoop)
-            .channelOption(.datagramVectorReadMessageCount, value: 4)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 4 * 2048))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(runtime: runtime, rtcp: rtcp))
-                }
-            }
-            .bind(host: host, port: port)
+        legs[id.number] = runtime
+        metrics.legsOpened.increment()
+        startClockIfNeeded()
+        logger.debug("media leg opened", metadata: [
+            "call.id": "\(spec.callID)", "media.leg": "\(spec.role)", "media.local_port": "\(spec.port)",
+            "media.codec": "\(spec.configuration.law.encodingName)",
+            "media.remote": "\(spec.configuration.remote)",
+            "media.telephone_event": "\(spec.configuration.telephoneEventPayloadType.map(String.init) ?? "-")",
+        ])
+        return eventLoop.makeSucceededFuture(id)
     }
 
     func runtime(_ id: MediaLegID) -> MediaLegRuntime? { legs[id.number] }
@@ -161,15 +148,12 @@ final class MediaLoop: @unchecked Sendable {
         if let partner = rt.partner { partner.partner = nil }
         rt.partner = nil
         rt.sendRTCP(rt.leg.close(now: MediaLoop.now(), ntp: MediaLoop.ntpNow()))
-        let rtpClosed = rt.rtpChannel?.close() ?? eventLoop.makeSucceededVoidFuture()
-        let rtcpClosed = rt.rtcpChannel?.close() ?? eventLoop.makeSucceededVoidFuture()
-        rt.rtpChannel = nil
-        rt.rtcpChannel = nil
+        rt.closeSockets()
         metrics.legsClosed.increment()
         if legs.isEmpty { stopClock() }
         let summary = MediaLegSummary(id: id, callID: rt.spec.callID, role: rt.spec.role, localPort: rt.spec.port,
                                       law: rt.leg.law, statistics: rt.leg.statistics, digits: rt.leg.arbiter.accepted,
-                                      recording: nil)
+                                      sendErrors: rt.sendErrors, recording: nil)
         metrics.record(rt.leg.statistics)
         let recordingDone: EventLoopFuture<RecordingSummary?>
         if var recording = rt.recording {
@@ -186,8 +170,7 @@ final class MediaLoop: @unchecked Sendable {
         } else {
             recordingDone = eventLoop.makeSucceededFuture(nil)
         }
-        let done = rtpClosed.and(rtcpClosed).map { _ in () }.recover { _ in () }.flatMap { recordingDone }
-            .map { recording -> MediaLegSummary? in
+        let done = recordingDone.map { recording -> MediaLegSummary? in
                 var result = summary
                 result.recording = recording
                 return result
@@ -247,9 +230,16 @@ final class MediaLoop: @unchecked Sendable {
         scheduleTick()
     }
 
-    /// One 20 ms step of every leg, then the recordings (which need both legs' audio).
+    /// One 20 ms step: each leg reads what arrived (RTCP every fifth tick: it comes every
+    /// few seconds) and plays out, then the recordings (which need both legs' audio).
     private func tick(now: MediaInstant, ntp: UInt64) {
-        for rt in legs.values { rt.tick(now: now, ntp: ntp) }
+        let arrival = ArrivalClock.current()
+        pollCount &+= 1
+        let rtcp = pollCount % 5 == 0
+        for rt in legs.values {
+            rt.poll(receiveBatch, arrival: arrival, rtcp: rtcp)
+            rt.tick(now: now, ntp: ntp)
+        }
         for rt in legs.values where rt.recording != nil { rt.recordTick() }
     }
 

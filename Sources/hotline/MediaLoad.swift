@@ -35,6 +35,8 @@ struct MediaLoadBench: AsyncParsableCommand {
     @Option(name: .customLong("rtp-port"), help: "Our one RTP port, shared by every call.") var rtpPort: Int = 40000
     @Option(name: .customLong("server-pid"), help: "Hotline's PID, to measure its CPU and memory.") var serverPID: Int32?
     @Option(name: .customLong("log-level")) var logLevel: String = "error"
+    @Option(help: "A WAV file each call streams in a loop as the caller's voice (each call from its own offset); silence when not given.")
+    var audio: String?
 
     func run() async throws {
         let logger = bootstrapLogging(level: logLevel)
@@ -47,7 +49,12 @@ struct MediaLoadBench: AsyncParsableCommand {
         let dialer = try HotlineApplication.makeDialer(bind: local, logger: logger)
         try await dialer.bind()
         let loop = dialer.endpoint.eventLoop
-        let state = LoadState(loop: loop, calls: calls)
+        var voice: [[UInt8]] = []
+        if let audio {
+            let prompt = try Prompt(id: audio, wav: WAVReader.read(FileIO.readBytes(audio)))
+            voice = prompt.encodedFrames(law: CompandingLaw.muLaw)
+        }
+        let state = LoadState(loop: loop, calls: calls, voice: voice)
         let channel = try await DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_rcvbuf), value: 8 << 20)
             .channelOption(.socketOption(.so_sndbuf), value: 8 << 20)
@@ -152,6 +159,8 @@ final class LoadState: @unchecked Sendable {
         var handle: CallHandle
         var remote: SocketAddress
         var sender: RTPSender
+        /// The next frame of the caller's voice.
+        var position: Int
         // Reception from Hotline.
         var received = 0
         var lastSequence: UInt16?
@@ -174,13 +183,16 @@ final class LoadState: @unchecked Sendable {
     private var clock: Scheduled<Void>?
     private var origin: NIODeadline = .now()
     private var tick: Int64 = 0
-    private let payload = [UInt8](repeating: 0xFF, count: 160)
+    /// The caller's voice, 20 ms μ-law frames played in a loop; silence when empty.
+    private let voice: [[UInt8]]
+    private let silence = [UInt8](repeating: 0xFF, count: 160)
     private var seed: UInt64 = 1
     let expected: Int
 
-    init(loop: any EventLoop, calls: Int) {
+    init(loop: any EventLoop, calls: Int, voice: [[UInt8]]) {
         self.loop = loop
         self.expected = calls
+        self.voice = voice
     }
 
     func callEvent(_ event: UserAgentEvent) {
@@ -189,7 +201,8 @@ final class LoadState: @unchecked Sendable {
             answered += 1
             guard let media, let remote = try? SocketAddress(ipAddress: media.remoteAddress, port: Int(media.remotePort)) else { return }
             seed &+= 0x9E37_79B9
-            active[handle] = Stream(handle: handle, remote: remote, sender: RTPSender(seed: seed))
+            active[handle] = Stream(handle: handle, remote: remote, sender: RTPSender(seed: seed),
+                                    position: voice.isEmpty ? 0 : Int(seed % UInt64(voice.count)))
             byRemotePort[Int(media.remotePort)] = handle
             peakActive = max(peakActive, active.count)
         case .ended(let handle, let reason):
@@ -220,6 +233,11 @@ final class LoadState: @unchecked Sendable {
     private func fire() {
         guard let channel else { schedule(); return }
         for (handle, var s) in active {
+            var payload = silence
+            if !voice.isEmpty {
+                payload = voice[s.position]
+                s.position = (s.position + 1) % voice.count
+            }
             let packet = s.sender.next(payloadType: 0, payload: payload)
             var buffer = channel.allocator.buffer(capacity: packet.count)
             buffer.writeBytes(packet)

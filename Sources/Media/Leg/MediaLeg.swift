@@ -109,6 +109,9 @@ public struct MediaLeg: Sendable {
         public static let notReceiving = DropReason("notReceiving")
         /// A duplicate, or a packet whose turn to play had passed.
         public static let duplicateOrLate = DropReason("duplicateOrLate")
+        /// Dropped by the operating system before Hotline read it: the socket's queue was
+        /// full (a flood faster than the rate cap reads). The adapter reports these.
+        public static let socketQueueFull = DropReason("socketQueueFull")
 
         init(_ latch: SourceLatch.DropReason) {
             switch latch {
@@ -213,7 +216,6 @@ public struct MediaLeg: Sendable {
     private var lastSRFromPeer: (compact: UInt32, arrival: MediaInstant)?
     private var packetsAtLastReport: UInt32 = 0
     /// What the detector is fed on a tick that heard nothing.
-    private static let silentPCM = [Int16](repeating: 0, count: MediaModule.samplesPerFrame)
     /// One 20 ms frame of silence in the leg's law (idle packets and padding), made once.
     private var silenceFrame: [UInt8]
 
@@ -508,8 +510,22 @@ public struct MediaLeg: Sendable {
             detectorOrigin = now
             counters.inBandDetectorRan = true
         }
-        let detections = frame.map { detector!.process(G711.decode($0, law: configuration.law)) }
-            ?? detector!.process(Self.silentPCM)
+        // Decoded on the stack and fed to the detector in place: the detector is a large
+        // value, and a copy of it per frame cost more than the detection.
+        let detections = withUnsafeTemporaryAllocation(of: Int16.self, capacity: MediaModule.samplesPerFrame) { pcm in
+            let table = configuration.law == .muLaw ? G711.muLawDecodeTable : G711.aLawDecodeTable
+            var n = 0
+            if let frame {
+                n = min(frame.count, pcm.count)
+                table.withUnsafeBufferPointer { t in
+                    for i in 0..<n { pcm[i] = t[Int(frame[i])] }
+                }
+            } else {
+                n = pcm.count
+                pcm.initialize(repeating: 0)
+            }
+            return detector!.process(UnsafeBufferPointer(rebasing: pcm[0..<n]))
+        }
         for d in detections {
             let at = detectorOrigin!.advanced(byMilliseconds: d.startSample / Int64(MediaModule.sampleRate / 1000))
             if let e = arbiter.offer(DTMFEvent(digit: d.digit, source: .inBand, at: at)) { out.digits.append(e) }
@@ -616,6 +632,13 @@ public struct MediaLeg: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Counts datagrams dropped outside the leg: by the operating system (``DropReason/socketQueueFull``)
+    /// or by the adapter before parsing (an oversized datagram is ``DropReason/malformed``).
+    public mutating func countDropped(_ reason: DropReason, count: Int = 1) {
+        guard count > 0 else { return }
+        counters.drops[reason, default: 0] += count
+    }
 
     private mutating func drop(_ reason: DropReason) -> Received {
         counters.drops[reason, default: 0] += 1
