@@ -64,8 +64,9 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "hotline", dependencies: [
-            "HotlineServer", "SIPMessage", "SDP", "SIPDialog", "SIPNetwork", "SIPTransaction", "Media",
+            "HotlineServer", "SIPMessage", "SDP", "SIPDialog", "SIPNetwork", "SIPTransaction", "Media", "CMediaSocket",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),

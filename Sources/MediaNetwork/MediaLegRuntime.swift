@@ -23,6 +23,8 @@ final class MediaLegRuntime: @unchecked Sendable {
     var bargeIn = false
     /// Report ``MediaLegEvent/playlistDrained`` when the playlist next runs out.
     var reportDrained = false
+    /// Where the leg is in its loop's tick order.
+    var slot = 0
     /// What the last tick heard from the peer and sent to it, for the recording.
     private(set) var lastHeard: [UInt8]?
     private(set) var lastSent: [UInt8]?
@@ -129,16 +131,24 @@ final class MediaLegRuntime: @unchecked Sendable {
 
     // MARK: The clock
 
-    func tick(now: MediaInstant, ntp: UInt64) {
-        let wasPlaying = !leg.playlist.isEmpty
-        let out = leg.tick(now: now, ntp: ntp)
-        lastHeard = out.heard
+    /// The sending half of the tick (see ``MediaLeg/tickSending(into:)``).
+    func tickSending() {
+        var out = MediaLeg.Tick()
+        leg.tickSending(into: &out)
         lastSent = out.sent
         for packet in out.rtp { sendRTP(packet) }
+        for id in out.finished { events(self.id, .playbackFinished(id)) }
+    }
+
+    /// The receiving half, after ``poll(_:arrival:rtcp:)``.
+    func tickReceiving(now: MediaInstant, ntp: UInt64) {
+        var out = MediaLeg.Tick()
+        leg.tickReceiving(now: now, ntp: ntp, into: &out)
+        lastHeard = out.heard
         if let rtcp = out.rtcp { sendRTCP(rtcp) }
         for d in out.digits { digitArrived(d) }
-        for id in out.finished { events(self.id, .playbackFinished(id)) }
-        if wasPlaying, leg.playlist.isEmpty, reportDrained {
+        // Checked here, after this tick's digits: a barge-in empties the playlist too.
+        if reportDrained, leg.playlist.isEmpty {
             reportDrained = false
             events(id, .playlistDrained)
         }

@@ -14,6 +14,9 @@ final class MediaLoop: @unchecked Sendable {
     let eventLoop: any EventLoop
     let logger: Logger
     var legs: [UInt64: MediaLegRuntime] = [:]
+    /// The same legs in the order the clock visits them; stable while no leg opens or
+    /// closes, so each leg's packets leave at the same offset within every tick.
+    private var order: [MediaLegRuntime] = []
     /// Closes still finishing (recordings being flushed), so shutdown can wait for them.
     private var closing: [UInt64: EventLoopFuture<MediaLegSummary?>] = [:]
     private var nextNumber: UInt64 = 1
@@ -57,6 +60,8 @@ final class MediaLoop: @unchecked Sendable {
                     + "ports in media.rtp_ports: pick a range nothing else uses"))
         }
         legs[id.number] = runtime
+        runtime.slot = order.count
+        order.append(runtime)
         metrics.legsOpened.increment()
         startClockIfNeeded()
         logger.debug("media leg opened", metadata: [
@@ -143,6 +148,11 @@ final class MediaLoop: @unchecked Sendable {
 
     func close(_ id: MediaLegID) -> EventLoopFuture<MediaLegSummary?> {
         guard let rt = legs.removeValue(forKey: id.number) else { return eventLoop.makeSucceededFuture(nil) }
+        let last = order.removeLast()
+        if last !== rt {
+            order[rt.slot] = last
+            last.slot = rt.slot
+        }
         // Whoever records this leg as the other party now records silence on that side.
         for other in legs.values where other.recording?.other === rt { other.recording!.other = nil }
         if let partner = rt.partner { partner.partner = nil }
@@ -230,17 +240,21 @@ final class MediaLoop: @unchecked Sendable {
         scheduleTick()
     }
 
-    /// One 20 ms step: each leg reads what arrived (RTCP every fifth tick: it comes every
-    /// few seconds) and plays out, then the recordings (which need both legs' audio).
+    /// One 20 ms step. First every leg sends (so packets leave early in the tick, each
+    /// leg at the same offset every time), then every leg reads what arrived (RTCP every
+    /// fifth tick: it comes every few seconds) and plays it out, then the recordings
+    /// (which need both legs' audio).
     private func tick(now: MediaInstant, ntp: UInt64) {
+        let legs = order
+        for rt in legs { rt.tickSending() }
         let arrival = ArrivalClock.current()
         pollCount &+= 1
         let rtcp = pollCount % 5 == 0
-        for rt in legs.values {
+        for rt in legs {
             rt.poll(receiveBatch, arrival: arrival, rtcp: rtcp)
-            rt.tick(now: now, ntp: ntp)
+            rt.tickReceiving(now: now, ntp: ntp)
         }
-        for rt in legs.values where rt.recording != nil { rt.recordTick() }
+        for rt in legs where rt.recording != nil { rt.recordTick() }
     }
 
     // MARK: Time

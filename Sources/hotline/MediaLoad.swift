@@ -1,6 +1,7 @@
 import ArgumentParser
 import HotlineServer
 import Logging
+import CMediaSocket
 import Media
 import NIOCore
 import NIOPosix
@@ -55,17 +56,19 @@ struct MediaLoadBench: AsyncParsableCommand {
             voice = prompt.encodedFrames(law: CompandingLaw.muLaw)
         }
         let state = LoadState(loop: loop, calls: calls, voice: voice)
+        // One socket for every call's RTP: sent through NIO (batched), read by our own
+        // thread with kernel receive times (NIO would stamp a datagram when its loop got to it).
+        let fd = hl_media_open(local.host, Int32(rtpPort), 8 << 20)
+        guard fd >= 0 else { throw ValidationError("cannot bind RTP on \(local.host):\(rtpPort): \(String(cString: strerror(-fd)))") }
+        let reception = LoadReception(descriptor: fd)
+        state.reception = reception
+        let readers = NIOThreadPool(numberOfThreads: 1)
+        readers.start()
+        readers.submit { _ in reception.run() }
         let channel = try await DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_rcvbuf), value: 8 << 20)
             .channelOption(.socketOption(.so_sndbuf), value: 8 << 20)
-            .channelOption(.datagramVectorReadMessageCount, value: 64)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 64 * 2048))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(LoadReceiver(state: state))
-                }
-            }
-            .bind(host: local.host, port: rtpPort).get()
+            .channelOption(.autoRead, value: false)
+            .withBoundSocket(fd).get()
         try await loop.submit { state.channel = channel }.get()
 
         let rssBefore = serverPID.flatMap(Self.rssKilobytes)
@@ -93,14 +96,15 @@ struct MediaLoadBench: AsyncParsableCommand {
             try await Task.sleep(nanoseconds: UInt64((windowStart - monotonicSeconds()) * 1e9))
             let before = Self.cpuSeconds(pid)
             let activeBefore = try await loop.submit { state.active.count }.get()
-            try await loop.submit { state.resetWindow() }.get()
+            reception.resetWindow()
             let length = firstHangup - 1 - windowStart
             try await Task.sleep(nanoseconds: UInt64(length * 1e9))
             let after = Self.cpuSeconds(pid)
             if let before, let after { cpu = (after - before, length, activeBefore) }
         }
         let rssPeak = serverPID.flatMap(Self.rssKilobytes)
-        let window = try await loop.submit { state.windowReport() }.get()
+        let callsUp = try await loop.submit { state.active.count }.get()
+        let window = reception.windowReport(callsUp: callsUp)
         // Wait for the calls to end.
         let deadline = monotonicSeconds() + hold + Double(calls) / rate + 30
         while monotonicSeconds() < deadline {
@@ -109,6 +113,8 @@ struct MediaLoadBench: AsyncParsableCommand {
         }
         let summary = try await loop.submit { state.summary() }.get()
         try await loop.submit { state.stopClock() }.get()
+        reception.stop()
+        try await readers.shutdownGracefully()
         try await channel.close()
         try await dialer.stop()
 
@@ -155,31 +161,20 @@ func fmt(_ v: Double, _ digits: Int = 1) -> String {
 final class LoadState: @unchecked Sendable {
     let loop: any EventLoop
     var channel: (any Channel)?
+    var reception: LoadReception?
     struct Stream {
         var handle: CallHandle
         var remote: SocketAddress
         var sender: RTPSender
         /// The next frame of the caller's voice.
         var position: Int
-        // Reception from Hotline.
-        var received = 0
-        var lastSequence: UInt16?
-        var lost = 0
-        var lastArrival: UInt64?
     }
     var active: [CallHandle: Stream] = [:]
-    var byRemotePort: [Int: CallHandle] = [:]
     var answered = 0
     var ended = 0
     var failed: [String: Int] = [:]
     var peakActive = 0
     var sent = 0
-    var strangers = 0
-    /// |interval − 20 ms| of Hotline's packets, in 0.1 ms buckets up to 100 ms.
-    var histogram = [Int](repeating: 0, count: 1001)
-    var intervals = 0
-    var windowReceived = 0
-    var windowLost = 0
     private var clock: Scheduled<Void>?
     private var origin: NIODeadline = .now()
     private var tick: Int64 = 0
@@ -203,11 +198,13 @@ final class LoadState: @unchecked Sendable {
             seed &+= 0x9E37_79B9
             active[handle] = Stream(handle: handle, remote: remote, sender: RTPSender(seed: seed),
                                     position: voice.isEmpty ? 0 : Int(seed % UInt64(voice.count)))
-            byRemotePort[Int(media.remotePort)] = handle
+            reception?.expect(port: Int(media.remotePort))
             peakActive = max(peakActive, active.count)
         case .ended(let handle, let reason):
             ended += 1
-            if let s = active.removeValue(forKey: handle), let port = s.remote.port { byRemotePort[port] = nil }
+            if let s = active.removeValue(forKey: handle), let port = s.remote.port {
+                reception?.forget(port: port)
+            }
             if reason != .localHangup { failed["\(reason)", default: 0] += 1 }
         default:
             break
@@ -249,65 +246,9 @@ final class LoadState: @unchecked Sendable {
         schedule()
     }
 
-    func received(_ envelope: AddressedEnvelope<ByteBuffer>) {
-        let now = NIODeadline.now().uptimeNanoseconds
-        guard let port = envelope.remoteAddress.port, let handle = byRemotePort[port], var s = active[handle] else {
-            strangers += 1
-            return
-        }
-        guard let header = envelope.data.withUnsafeReadableBytes({ try? RTPHeader.parse($0).header }) else { return }
-        s.received += 1
-        windowReceived += 1
-        if let last = s.lastSequence {
-            let gap = Int(header.sequenceNumber &- last)
-            if gap > 1, gap < 1000 { s.lost += gap - 1; windowLost += gap - 1 }
-        }
-        s.lastSequence = header.sequenceNumber
-        if let last = s.lastArrival {
-            let deviation = abs(Double(now - last) / 1e6 - 20)
-            histogram[min(1000, Int(deviation * 10))] += 1
-            intervals += 1
-        }
-        s.lastArrival = now
-        active[handle] = s
-    }
-
-    func resetWindow() {
-        histogram = [Int](repeating: 0, count: 1001)
-        intervals = 0
-        windowReceived = 0
-        windowLost = 0
-    }
-
-    func percentile(_ p: Double) -> Double {
-        guard intervals > 0 else { return 0 }
-        let target = Int(Double(intervals) * p)
-        var seen = 0
-        for (i, n) in histogram.enumerated() {
-            seen += n
-            if seen > target { return Double(i) / 10 }
-        }
-        return 100
-    }
-
-    func windowReport() -> String {
-        "steady state: \(active.count) calls up; received \(windowReceived) packets from Hotline, lost \(windowLost); "
-            + "Hotline's packet spacing |interval - 20 ms|: p50 \(fmt(percentile(0.5))) ms, p99 \(fmt(percentile(0.99))) ms, "
-            + "p99.9 \(fmt(percentile(0.999))) ms"
-    }
-
     func summary() -> String {
         "calls: \(answered) answered of \(expected), peak \(peakActive) up at once, \(ended) ended, failed \(failed.values.reduce(0, +))"
-            + (failed.isEmpty ? "" : " \(failed)") + "; RTP sent \(sent); packets from unknown ports \(strangers)"
-    }
-}
-
-final class LoadReceiver: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    let state: LoadState
-    init(state: LoadState) { self.state = state }
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        state.received(unwrapInboundIn(data))
+            + (failed.isEmpty ? "" : " \(failed)") + "; RTP sent \(sent); packets from unknown ports \(reception?.strangers ?? 0)"
     }
 }
 

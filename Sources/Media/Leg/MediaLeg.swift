@@ -150,6 +150,8 @@ public struct MediaLeg: Sendable {
         /// The peer's audio played out of the jitter buffer this tick (concealment repeats
         /// the last frame), for recording; `nil` when there was none.
         public var heard: [UInt8]?
+
+        public init() {}
     }
 
     /// Counters for logs, metrics and the call record.
@@ -424,13 +426,30 @@ public struct MediaLeg: Sendable {
 
     // MARK: The clock
 
-    /// One 20 ms tick of the media clock. `ntp` is the wall clock in NTP format (RFC 3550 §4),
+    /// One 20 ms tick of the media clock: ``tickSending(into:)`` then
+    /// ``tickReceiving(now:ntp:into:)``. `ntp` is the wall clock in NTP format (RFC 3550 §4),
     /// used only in sender reports.
     public mutating func tick(now: MediaInstant, ntp: UInt64) -> Tick {
         var out = Tick()
+        tickSending(into: &out)
+        tickReceiving(now: now, ntp: ntp, into: &out)
+        return out
+    }
+
+    /// The sending half of a tick: the next playlist frame, RFC 4733 packet or silence
+    /// (``Tick/rtp``, ``Tick/sent``, ``Tick/finished``). An adapter with many legs runs
+    /// this half for all of them first, so every leg's packet leaves early in the tick
+    /// and at the same offset each time, whatever the receiving half costs.
+    public mutating func tickSending(into out: inout Tick) {
+        send(into: &out)
+    }
+
+    /// The receiving half of a tick: 20 ms of the peer's audio out of the jitter buffer
+    /// (``Tick/heard``), in-band and timed-out RFC 4733 presses (``Tick/digits``), and an
+    /// RTCP report when one is due (``Tick/rtcp``).
+    public mutating func tickReceiving(now: MediaInstant, ntp: UInt64, into out: inout Tick) {
         playOut(now: now, into: &out)
         for event in eventReceiver.expire(now: now) { if let d = pressed(event) { out.digits.append(d) } }
-        send(into: &out)
         if let due = nextRTCP {
             if now >= due {
                 out.rtcp = makeReport(now: now, ntp: ntp)
@@ -440,7 +459,6 @@ public struct MediaLeg: Sendable {
             // RFC 3550 §6.3.2: the first report after half an interval.
             nextRTCP = now.advanced(byMilliseconds: configuration.rtcpIntervalMilliseconds / 2)
         }
-        return out
     }
 
     private mutating func playOut(now: MediaInstant, into out: inout Tick) {
