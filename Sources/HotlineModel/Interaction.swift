@@ -50,6 +50,10 @@ public struct Interaction: Hashable, Codable, Sendable {
     public var agentID: AgentID?
     public var startedAt: Timestamp
     public var endedAt: Timestamp?
+    /// The SIP Call-ID of a call's first leg, to find the interaction from the signalling.
+    public var sipCallID: String?
+    /// How it ended, when it has: `caller hung up`, `interrupted` (Hotline stopped), ...
+    public var endReason: String?
 
     public init(
         id: InteractionID,
@@ -61,7 +65,9 @@ public struct Interaction: Hashable, Codable, Sendable {
         customerID: CustomerID? = nil,
         agentID: AgentID? = nil,
         startedAt: Timestamp,
-        endedAt: Timestamp? = nil
+        endedAt: Timestamp? = nil,
+        sipCallID: String? = nil,
+        endReason: String? = nil
     ) {
         self.id = id
         self.channel = channel
@@ -73,5 +79,7 @@ public struct Interaction: Hashable, Codable, Sendable {
         self.agentID = agentID
         self.startedAt = startedAt
         self.endedAt = endedAt
+        self.sipCallID = sipCallID
+        self.endReason = endReason
     }
 }

@@ -109,7 +109,8 @@ public struct ConfigurationReader {
                 c.rtpPorts = range
             case "threads": c.mediaThreads = try int(v, key: "media.threads", range: 1...64)
             case "recordings_dir": c.recordingsDirectory = resolve(try string(v, key: "media.recordings_dir"))
-            default: throw unknownKey(k, key, in: "media", known: ["rtp_ports", "threads", "recordings_dir"])
+            case "music_on_hold": c.musicOnHold = resolve(try string(v, key: "media.music_on_hold"))
+            default: throw unknownKey(k, key, in: "media", known: ["rtp_ports", "threads", "recordings_dir", "music_on_hold"])
             }
         }
     }

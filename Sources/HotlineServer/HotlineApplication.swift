@@ -25,13 +25,15 @@ public enum HotlineApplication {
         do {
             try await seedAgents(config, store: store, logger: logger)
             let credentials = try await loadCredentials(store: store, realm: config.domain)
+            try await InteractionJournal.recover(store: store, now: .now(), logger: logger)
+            let journal = InteractionJournal(store: store, logger: logger)
             let secret = try nonceSecret(config)
             // The readiness line is printed whatever the log level, for scripts that wait on it.
             let quiet = logger.logLevel > .info
             let mediaLoops = (0..<config.mediaThreads).map { _ in MultiThreadedEventLoopGroup.singleton.next() }
             let media = MediaEngine(eventLoops: mediaLoops, logger: logger)
             let sip = try makeSIPServer(config, credentials: credentials, nonceSecret: secret, logger: logger,
-                                        media: media) { address in
+                                        media: media, journal: journal) { address in
                 if quiet { FileIO.writeStandardError("hotline: SIP listening on \(address)\n") }
             }
             let group = ServiceGroup(configuration: .init(
@@ -39,8 +41,11 @@ public enum HotlineApplication {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
             try await group.run()
-            // Calls have ended (the SIP service sent their BYEs); finish the recordings.
+            // Calls have ended (the SIP service sent their BYEs); finish the recordings,
+            // let their last rows reach the journal (they hop to the SIP loop) and write it out.
             try await media.closeAll().get()
+            try await sip.endpoint.eventLoop.submit {}.get()
+            await journal.finish()
         } catch {
             try? await store.close()
             throw error
@@ -53,7 +58,7 @@ public enum HotlineApplication {
     /// Builds the SIP service (also used by tests and `hotline dial`).
     public static func makeSIPServer(_ config: HotlineConfiguration, credentials: [String: DigestHA1], nonceSecret: [UInt8],
                                      logger: Logger, eventLoop: (any EventLoop)? = nil, media: MediaEngine? = nil,
-                                     onReady: (@Sendable (HostPort) -> Void)? = nil) throws -> SIPServer {
+                                     journal: InteractionJournal? = nil, onReady: (@Sendable (HostPort) -> Void)? = nil) throws -> SIPServer {
         var lines: [String: LineBehavior] = [:]
         for l in config.lines {
             lines[l.number] = LineBehavior(name: l.name, answerAfter: l.answerAfterMilliseconds.map { .milliseconds($0) },
@@ -76,7 +81,9 @@ public enum HotlineApplication {
             maxTransactions: config.maxTransactions)
         let eventLogger = logger
         let sipLoop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
-        let controller = try media.map { try LineCallController(config: config, media: $0, sipLoop: sipLoop, logger: logger) }
+        let controller = try media.map {
+            try LineCallController(config: config, media: $0, sipLoop: sipLoop, logger: logger, journal: journal)
+        }
         let server = SIPServer(configuration: sipConfig, core: core, eventLoop: sipLoop,
                                logger: logger, seed: random.next(), onReady: onReady) { event in
             CallEventLog.log(event, logger: eventLogger)

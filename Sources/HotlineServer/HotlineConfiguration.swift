@@ -92,6 +92,9 @@ public struct HotlineConfiguration: Sendable {
     public var mediaThreads = 1
     /// Where recordings go; default `<data_dir>/recordings`.
     public var recordingsDirectory: String?
+    /// A WAV file played in a loop to whoever is held when the other side of a bridge
+    /// holds (re-INVITE `sendonly`/`inactive`); without it the held side hears silence.
+    public var musicOnHold: String?
     /// Hex; when absent a secret is generated once and kept in the data directory.
     public var nonceSecret: String?
     /// Digest algorithms the registrar offers, one challenge each, in this order

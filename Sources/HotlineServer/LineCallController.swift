@@ -1,3 +1,4 @@
+import HotlineModel
 import Logging
 import Media
 import MediaNetwork
@@ -27,6 +28,10 @@ final class LineCallController: @unchecked Sendable {
     private var calls: [CallHandle: CallState] = [:]
     private let lines: [String: HotlineConfiguration.Line]
     private let prompts: [String: Prompt]
+    private let musicOnHold: Prompt?
+    /// Where interactions and recordings are stored as calls progress (nil in tests of
+    /// the SIP server alone).
+    private let journal: InteractionJournal?
     private var random = SystemRandomNumberGenerator()
 
     final class CallState: @unchecked Sendable {
@@ -42,6 +47,14 @@ final class LineCallController: @unchecked Sendable {
         var partner: CallHandle?
         var from = ""
         var to = ""
+        /// This side's phone put the bridge on hold (its SDP stopped receiving from us).
+        var holding = false
+        /// This side hears music on hold (the other side holds).
+        var hearsMusic = false
+        /// The caller's interaction as last written (the callee's lives on its caller).
+        var interaction: Interaction?
+        /// The recording of this call as last written.
+        var recording: CallRecording?
 
         init(handle: CallHandle, callID: String, role: String, line: HotlineConfiguration.Line?) {
             self.handle = handle
@@ -51,8 +64,10 @@ final class LineCallController: @unchecked Sendable {
         }
     }
 
-    init(config: HotlineConfiguration, media: MediaEngine, sipLoop: any EventLoop, logger: Logger) throws {
+    init(config: HotlineConfiguration, media: MediaEngine, sipLoop: any EventLoop, logger: Logger,
+         journal: InteractionJournal? = nil) throws {
         self.config = config
+        self.journal = journal
         self.media = media
         self.sipLoop = sipLoop
         self.logger = logger
@@ -66,6 +81,13 @@ final class LineCallController: @unchecked Sendable {
         }
         self.lines = lines
         self.prompts = prompts
+        if let path = config.musicOnHold {
+            do { musicOnHold = try Self.loadPrompt(path) } catch {
+                throw ConfigurationError(file: path, message: "media.music_on_hold: \(error)")
+            }
+        } else {
+            musicOnHold = nil
+        }
     }
 
     /// A WAV file decoded to 8 kHz PCM once, at start-up (each media loop then encodes
@@ -92,15 +114,28 @@ final class LineCallController: @unchecked Sendable {
             state.from = from
             state.to = to
             calls[handle] = state
+            if let journal {
+                let interaction = Interaction(id: InteractionID("i-\(newID())"), channel: .call, direction: .inbound,
+                                              from: from, to: dialled, startedAt: .now(), sipCallID: callID)
+                state.interaction = interaction
+                journal.write(.create(interaction))
+            }
         case .answered(let handle, let negotiated):
             guard let state = calls[handle] else { return }
             state.negotiated = negotiated
             if negotiated != nil { openLeg(state) }
+            // Answered by a line: self-service (the IVR, later); a bridged callee: connected.
+            if state.role == "callee", let caller = state.partner.flatMap({ calls[$0] }) {
+                updateInteraction(caller) { $0.state = .connected }
+            } else {
+                updateInteraction(state) { $0.state = .ivr }
+            }
         case .mediaUpdated(let handle, let negotiated):
             guard let state = calls[handle] else { return }
             state.negotiated = negotiated
             if let leg = state.leg {
                 media.update(leg, legConfiguration(negotiated, state: state))
+                holdChanged(state, holding: !negotiated.direction.sends)
             } else if !state.opening {
                 openLeg(state)
             }
@@ -111,6 +146,11 @@ final class LineCallController: @unchecked Sendable {
         case .ended(let handle, let reason):
             guard let state = calls.removeValue(forKey: handle) else { return }
             state.ended = true
+            updateInteraction(state) {
+                $0.state = .ended
+                $0.endedAt = max(.now(), $0.startedAt)
+                $0.endReason = "\(reason)"
+            }
             if let leg = state.leg { closeLeg(leg, state: state) }
             if let partner = state.partner, let other = calls[partner], !other.ended {
                 logger.debug("bridged call ended: ending the other side", metadata: [
@@ -188,18 +228,95 @@ final class LineCallController: @unchecked Sendable {
         logger.info("bridging call", metadata: ["call.id": "\(caller.callID)", "bridge.target": "\(target)"])
     }
 
+    /// A bridged side held or resumed (RFC 3264 §8.4: `sendonly` or `inactive` in its
+    /// re-offer, or the RFC 2543 `c=0.0.0.0`). While either side holds, the legs are
+    /// unbridged and whoever is held hears music on hold; the recording goes on (each
+    /// side's channel records what that side sends). When neither holds, they are
+    /// bridged again.
+    private func holdChanged(_ state: CallState, holding: Bool) {
+        guard holding != state.holding else { return }
+        state.holding = holding
+        guard let partnerHandle = state.partner, let other = calls[partnerHandle],
+              let leg = state.leg, let otherLeg = other.leg else { return }
+        logger.info(holding ? "call held" : "call resumed", metadata: [
+            "call.id": "\(state.callID)", "hold.by": "\(state.role)",
+            "hold.music": "\(musicOnHold?.id ?? "-")"])
+        let sides = [(state, leg, other), (other, otherLeg, state)]
+        if !state.holding, !other.holding {
+            for (side, sideLeg, _) in sides where side.hearsMusic {
+                media.stopPlayback(sideLeg)
+                side.hearsMusic = false
+            }
+            media.bridge(leg, otherLeg)
+            return
+        }
+        media.unbridge(leg)
+        for (side, sideLeg, opposite) in sides {
+            if opposite.holding, !side.hearsMusic {
+                side.hearsMusic = true
+                if let music = musicOnHold {
+                    media.play(sideLeg, [.prompt(music)], replace: true, bargeIn: false, loop: true)
+                }
+            } else if !opposite.holding, side.hearsMusic {
+                media.stopPlayback(sideLeg)
+                side.hearsMusic = false
+            }
+        }
+    }
+
     private func startRecording(_ state: CallState, leg: MediaLegID, other: MediaLegID?, layout: String) {
         let path = recordingPath(callID: state.callID)
-        media.startRecording(leg, other: other, path: path, layout: layout == "mono" ? .mono : .stereo)
-            .whenFailure { [logger] error in
-                logger.error("recording failed to start: \(error)", metadata: ["call.id": "\(state.callID)"])
+        let recorderLayout: CallRecorder.Layout = layout == "mono" ? .mono : .stereo
+        media.startRecording(leg, other: other, path: path, layout: recorderLayout)
+            .hop(to: sipLoop).whenComplete { [self] result in
+                switch result {
+                case .success:
+                    guard let journal, let interaction = state.interaction else { return }
+                    let recording = CallRecording(id: RecordingID("r-\(newID())"), interactionID: interaction.id, path: path,
+                                                  layout: recorderLayout == .mono ? .mono : .stereo, startedAt: .now())
+                    state.recording = recording
+                    journal.write(.createRecording(recording))
+                case .failure(let error):
+                    logger.error("recording failed to start: \(error)", metadata: ["call.id": "\(state.callID)"])
+                }
             }
+    }
+
+    /// Changes the interaction of `state` and queues the write (nothing without a journal).
+    private func updateInteraction(_ state: CallState, _ change: (inout Interaction) -> Void) {
+        guard let journal, var interaction = state.interaction, interaction.state != .ended else { return }
+        let before = interaction
+        change(&interaction)
+        guard interaction != before else { return }
+        state.interaction = interaction
+        journal.write(.update(interaction))
+    }
+
+    /// The recording's row once the file is closed: its length, pauses and whether every write made it.
+    private func recordingFinished(_ state: CallState, _ summary: RecordingSummary) {
+        guard let journal, var recording = state.recording, recording.path == summary.path else { return }
+        recording.status = summary.writeError == nil ? .complete : .incomplete
+        recording.durationMilliseconds = summary.durationMilliseconds
+        recording.bytes = Int64(summary.bytes)
+        recording.pauses = summary.pauses.map {
+            CallRecording.Pause(startMilliseconds: $0.start, endMilliseconds: $0.end ?? summary.durationMilliseconds)
+        }
+        recording.error = summary.writeError
+        state.recording = recording
+        journal.write(.updateRecording(recording))
+    }
+
+    private func newID() -> String {
+        let n = random.next() as UInt64
+        let hex = String(n, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     private func closeLeg(_ leg: MediaLegID, state: CallState) {
         let logger = self.logger
-        media.close(leg).whenSuccess { summary in
+        media.close(leg).hop(to: sipLoop).whenSuccess { [self] summary in
             guard let summary else { return }
+            if let r = summary.recording { recordingFinished(state, r) }
             let s = summary.statistics
             let drops = s.drops.isEmpty ? "-" : s.drops.map { "\($0.key.name)=\($0.value)" }.sorted().joined(separator: ",")
             logger.info("media leg closed", metadata: [

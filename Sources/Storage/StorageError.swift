@@ -46,6 +46,7 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let realm = Field(rawValue: "realm")
         public static let ha1 = Field(rawValue: "ha1")
         public static let paging = Field(rawValue: "paging")
+        public static let path = Field(rawValue: "path")
 
         public var description: String { rawValue }
     }

@@ -17,6 +17,9 @@ enum SQLiteErrorMapping {
         "customer_phones.digits": .phoneNumber,
         "customer_accounts.customer_id, customer_accounts.account_number": .accountNumber,
         "customer_tags.customer_id, customer_tags.tag": .tags,
+        "interactions.id": .id,
+        "recordings.id": .id,
+        "recordings.path": .path,
     ]
 
     /// `error` as a `StorageError`; `CancellationError` and `StorageError` pass through.
@@ -95,6 +98,8 @@ enum SQLiteErrorMapping {
             "the phone number already belongs to another customer; find that customer by the number and update it instead"
         case .sipUsername:
             "another user already has a SIP credential with this username in this realm; rename or delete that user first"
+        case .path:
+            "another recording already uses this file; give each recording its own file name"
         case .id:
             "the id is already in use; generate a new id, or update the existing record instead of creating it"
         default:

@@ -96,6 +96,48 @@ enum SQLiteSchema {
                 """)
         }
 
+        migrator.registerMigration("v2-interactions") { db in
+            // One row per interaction, written at its start and updated as it goes; a row
+            // whose state is not 'ended' after a restart was cut short (see recovery).
+            // agent_id: an agent is a user with the agent role (AgentID carries the UserID).
+            // recordings.pauses: JSON [[start_ms, end_ms], ...] from the recording's start.
+            try db.execute(sql: """
+                CREATE TABLE interactions (
+                    id           TEXT    NOT NULL PRIMARY KEY,
+                    channel      TEXT    NOT NULL CHECK (channel IN ('call', 'chat', 'sms', 'email')),
+                    direction    TEXT    NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+                    from_address TEXT    NOT NULL,
+                    to_address   TEXT    NOT NULL,
+                    state        TEXT    NOT NULL CHECK (state IN ('initiated', 'ivr', 'queued', 'offered', 'connected', 'ended')),
+                    customer_id  TEXT    REFERENCES customers (id) ON DELETE SET NULL,
+                    agent_id     TEXT    REFERENCES users (id) ON DELETE SET NULL,
+                    sip_call_id  TEXT,
+                    started_at   INTEGER NOT NULL,
+                    ended_at     INTEGER,
+                    end_reason   TEXT,
+                    CHECK ((state = 'ended') = (ended_at IS NOT NULL)),
+                    CHECK (ended_at IS NULL OR ended_at >= started_at)
+                );
+                CREATE INDEX interactions_by_start ON interactions (started_at, id);
+                CREATE INDEX interactions_by_sip_call ON interactions (sip_call_id);
+                CREATE INDEX interactions_unfinished ON interactions (state) WHERE state <> 'ended';
+                CREATE TABLE recordings (
+                    id             TEXT    NOT NULL PRIMARY KEY,
+                    interaction_id TEXT    NOT NULL REFERENCES interactions (id) ON DELETE CASCADE,
+                    path           TEXT    NOT NULL UNIQUE CHECK (path <> ''),
+                    layout         TEXT    NOT NULL CHECK (layout IN ('mono', 'stereo')),
+                    status         TEXT    NOT NULL CHECK (status IN ('recording', 'complete', 'incomplete', 'interrupted')),
+                    started_at     INTEGER NOT NULL,
+                    duration_ms    INTEGER NOT NULL CHECK (duration_ms >= 0),
+                    bytes          INTEGER NOT NULL CHECK (bytes >= 0),
+                    pauses         TEXT    NOT NULL,
+                    error          TEXT
+                );
+                CREATE INDEX recordings_by_interaction ON recordings (interaction_id, started_at);
+                CREATE INDEX recordings_by_status ON recordings (status, started_at);
+                """)
+        }
+
         return migrator
     }
 

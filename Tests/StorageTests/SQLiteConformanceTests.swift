@@ -37,6 +37,10 @@ final class SQLiteFileConformanceTests: XCTestCase {
     func testCustomerUpdateAndDelete() async throws { try await suite.customerUpdateAndDelete() }
     func testCustomerNameSearch() async throws { try await suite.customerNameSearch() }
     func testCustomerPaging() async throws { try await suite.customerPaging() }
+    func testInteractionLifecycle() async throws { try await suite.interactionLifecycle() }
+    func testInteractionErrors() async throws { try await suite.interactionErrors() }
+    func testRecordingLifecycle() async throws { try await suite.recordingLifecycle() }
+    func testRecordingErrors() async throws { try await suite.recordingErrors() }
 
     func testPersistsAcrossReopen() async throws {
         let path = directory.appendingPathComponent("data").path
@@ -60,4 +64,8 @@ final class SQLiteInMemoryConformanceTests: XCTestCase {
     func testCustomerUpdateAndDelete() async throws { try await suite.customerUpdateAndDelete() }
     func testCustomerNameSearch() async throws { try await suite.customerNameSearch() }
     func testCustomerPaging() async throws { try await suite.customerPaging() }
+    func testInteractionLifecycle() async throws { try await suite.interactionLifecycle() }
+    func testInteractionErrors() async throws { try await suite.interactionErrors() }
+    func testRecordingLifecycle() async throws { try await suite.recordingLifecycle() }
+    func testRecordingErrors() async throws { try await suite.recordingErrors() }
 }

@@ -29,6 +29,7 @@ import math
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ from harness.sipclient import assert_answers_options
 pytestmark = [pytest.mark.sipp]
 
 CORRELATION = 0.9
+MUSIC_ON_HOLD = Path(__file__).resolve().parents[2] / "prompts" / "demo" / "music-on-hold.wav"
 DTMF_PCAPS = "/usr/share/sip-tester"
 RFC4733_DIGITS = "123456789*#"           # the order of media_uac_dtmf2833.xml
 INBAND_DIGITS = "123A456B789C*0#D"
@@ -376,6 +378,13 @@ def test_stereo_recording_has_the_caller_on_the_left(media):
     assert abs(wav.duration * 1000 - call_ms) <= 1000, (
         f"the recording lasts {wav.duration:.2f} s; the call lasted about {call_ms / 1000:.1f} s")
 
+    stored = _stored_recording(media, path)
+    assert stored["status"] == "complete" and stored["layout"] == "stereo", stored
+    assert abs(stored["duration_ms"] - logged_ms) <= 20 and stored["bytes"] == path.stat().st_size, (
+        f"the stored recording {stored} does not describe {path} ({path.stat().st_size} bytes, {logged_ms} ms)")
+    assert stored["sip_call_id"] == call.call_id and stored["to_address"] == "702", stored
+    assert stored["state"] == "ended" and stored["ended_at"] >= stored["started_at"], stored
+
     match = rtp.correlate(caller_audio, wav.channel(0))
     assert match.score >= CORRELATION, (
         f"the left channel of {path} is not what the caller sent (g711a.pcap): {match}")
@@ -383,6 +392,27 @@ def test_stereo_recording_has_the_caller_on_the_left(media):
     assert right < 10 ** (-45 / 20), (
         f"the right channel (Hotline's side: silence on line 702) is not silent: rms {20 * np.log10(right):.1f} dBFS "
         f"- are the channels swapped? left {match}")
+
+
+def _stored_recording(media, path: Path, timeout: float = 5.0) -> dict:
+    """The row of ``path`` in the recordings table joined with its interaction, read from
+    the server's SQLite database (read-only; WAL lets us read while Hotline writes). The
+    row is written right after the 'recording finished' line, so poll briefly."""
+    database = media.server.data_dir / "hotline.sqlite"
+    deadline = time.monotonic() + timeout
+    row = None
+    while time.monotonic() < deadline:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+            db.row_factory = sqlite3.Row
+            found = db.execute(
+                "SELECT r.*, i.sip_call_id, i.to_address, i.state, i.started_at, i.ended_at "
+                "FROM recordings r JOIN interactions i ON i.id = r.interaction_id WHERE r.path = ?",
+                (str(path),)).fetchone()
+            row = dict(found) if found else None
+        if row and row["status"] != "recording" and row["state"] == "ended":
+            return row
+        time.sleep(0.1)
+    raise AssertionError(f"{database}: no finished recording row for {path} within {timeout:.0f} s (last seen: {row})")
 
 
 # ---------------------------------------------------------------------------
@@ -441,6 +471,54 @@ def test_bridge_transcodes_both_ways(media):
     agent_heard = rtp.stream_audio(to_agent, "alaw")
     match = rtp.correlate(caller_said, agent_heard)
     assert match.score >= CORRELATION, f"the agent did not hear the caller (PCMU -> PCMA): {match}\n{flows}"
+
+
+def test_hold_plays_music_and_resume_rejoins(media):
+    """The agent (SIPp UAS) puts the bridged call on hold 2 s after answering (re-INVITE
+    a=sendonly) and resumes 2.5 s later (a=sendrecv); it streams g711a.pcap throughout.
+    Hotline must log both, play the configured music on hold to the caller while held
+    (what the caller hears contains 1.5 s of the music file, correlation >= 0.9), not pass
+    the agent's speech from the hold to the caller, and join them again on resume (the
+    agent's speech after it reaches the caller)."""
+    need_capture()
+    need_sipp_pcaps()
+    scenario = ms.scenario("media_uas_hold.xml", media.dir, HOLD_AFTER_MS=2000, HOLD_FOR_MS=2500)
+    agent = sipp.start_uas("agent", media.dir, scenario=scenario, port=media.env.bridge_port, global_timeout=60)
+    media.runs.append(agent)
+    rtp.write_wav(media.dir / "stream.wav", media.env.prompt_ref, encoding="ulaw")
+    with capture(media) as cap:
+        run = media.sipp("caller", "media_uac_stream.xml", service="703", PT=0, CODEC="PCMU",
+                         WAV=media.dir / "stream.wav", LOOPS=-1, duration_ms=8000)
+        agent.wait(15)
+        datagrams = cap.stop()
+    assert run.returncode == 0 and run.successful == 1, media.explain("the caller's call to 703 failed",
+                                                                      run.report(), agent.report())
+    assert agent.returncode == 0 and agent.successful == 1, media.explain(
+        "the agent's leg (re-INVITEs for hold and resume) failed", agent.report(), run.report())
+    caller = call_of(media, run)
+    held = ms.wait_for(media.server, "call held", since=media.since, timeout=5, call_id=caller.call_id)
+    resumed = ms.wait_for(media.server, "call resumed", since=media.since, timeout=5, call_id=caller.call_id)
+    assert held and resumed, media.explain(f"'call held' / 'call resumed' not logged for {caller.call_id}")
+    assert held[0].get("hold.by") == "callee", f"the agent (callee) held: {held[0].line}"
+    assert held[0].get("hold.music", "-").endswith("music-on-hold.wav"), f"no music configured: {held[0].line}"
+
+    agent_call = ms.sipp_call(agent.file("messages.log"))
+    flows = f"capture {cap.path}:\n{rtp.describe_flows(datagrams)}"
+    to_caller = rtp.rtp_packets(datagrams, sport=caller.remote_media_port, dport=caller.local_media_port)
+    from_agent = rtp.rtp_packets(datagrams, dport=agent_call.remote_media_port)
+    assert to_caller and from_agent, media.explain(
+        f"missing RTP: to caller {len(to_caller)}, from agent {len(from_agent)}\n{flows}")
+    heard = rtp.stream_audio(to_caller, "ulaw")
+    music = rtp.read_wav(MUSIC_ON_HOLD).samples[:, 0]
+    match = rtp.correlate(_middle(music, 0.5, 1.5), heard)
+    assert match.score >= CORRELATION, f"the held caller did not hear the music on hold: {match}\n{flows}"
+
+    agent_said = rtp.stream_audio(from_agent, "alaw")
+    while_held = rtp.correlate(_middle(agent_said, 2.4, 1.5), heard)
+    assert while_held.score < 0.5, (
+        f"the agent's speech during the hold reached the caller: {while_held}\n{flows}")
+    after = rtp.correlate(_middle(agent_said, 4.9, 1.5), heard)
+    assert after.score >= CORRELATION, f"after the resume the caller did not hear the agent: {after}\n{flows}"
 
 
 # ---------------------------------------------------------------------------

@@ -46,6 +46,9 @@ def media_config(base: Path, lines: MediaLines) -> dict:
     demo = yaml.safe_load(base.read_text())
     config = {key: demo[key] for key in ("sip", "http", "data_dir", "log_level", "agents") if key in demo}
     config["media"] = dict(demo.get("media") or {}, rtp_ports=f"{RTP_PORTS[0]}-{RTP_PORTS[1]}")
+    if "music_on_hold" in config["media"]:
+        # Relative to the demo configuration's directory; this file is written elsewhere.
+        config["media"]["music_on_hold"] = str((base.parent / config["media"]["music_on_hold"]).resolve())
     config["lines"] = [
         {"number": "700", "name": "Prompt then hang up", "answer_after_ms": 0,
          "media": {"play": [str(lines.prompt_wav)], "loop": False, "hangup_after_play": True, "record": "off"}},

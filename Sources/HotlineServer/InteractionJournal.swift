@@ -1,0 +1,100 @@
+import HotlineModel
+import Logging
+import Storage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes interactions and their recordings to the store as calls progress: in the order
+/// they happen, off the SIP loop (the loop never waits for the database), so a crash
+/// loses at most what was still queued and leaves every started call and recording in the
+/// store for ``recover(store:now:logger:)`` to close at the next start.
+public final class InteractionJournal: Sendable {
+    enum Entry: Sendable {
+        case create(Interaction)
+        case update(Interaction)
+        case createRecording(CallRecording)
+        case updateRecording(CallRecording)
+    }
+
+    private let continuation: AsyncStream<Entry>.Continuation
+    private let writer: Task<Void, Never>
+
+    init(store: any InteractionStore, logger: Logger) {
+        let (stream, continuation) = AsyncStream.makeStream(of: Entry.self)
+        self.continuation = continuation
+        writer = Task {
+            for await entry in stream {
+                do {
+                    switch entry {
+                    case .create(let i): try await store.createInteraction(i)
+                    case .update(let i): try await store.updateInteraction(i)
+                    case .createRecording(let r): try await store.createRecording(r)
+                    case .updateRecording(let r): try await store.updateRecording(r)
+                    }
+                } catch {
+                    logger.error("could not store a call's record: \(error); check the data directory's disk and permissions",
+                                 metadata: ["store.entry": "\(entry)"])
+                }
+            }
+        }
+    }
+
+    func write(_ entry: Entry) { continuation.yield(entry) }
+
+    /// Writes what is queued, then stops taking entries.
+    func finish() async {
+        continuation.finish()
+        await writer.value
+    }
+
+    /// At start-up: interactions and recordings a stopped Hotline left open are closed.
+    /// A recording gets the length its file reached (the WAV header is rewritten every
+    /// second, so that is what a player sees) and status `interrupted`; its interaction
+    /// ends when the recording does (or when it started, without one), reason `interrupted`.
+    static func recover(store: any InteractionStore, now: Timestamp, logger: Logger) async throws {
+        var endOf: [InteractionID: Timestamp] = [:]
+        for var recording in try await store.recordings(status: .recording) {
+            let bytes = fileSize(recording.path) ?? 0
+            let channels: Int64 = recording.layout == .stereo ? 2 : 1
+            let header: Int64 = 44
+            recording.bytes = bytes
+            recording.durationMilliseconds = max(0, bytes - header) / (16 * channels)  // 8000 Hz × 2 bytes
+            recording.status = .interrupted
+            recording.error = bytes == 0
+                ? "Hotline stopped while recording and the file \(recording.path) is missing or empty"
+                : "Hotline stopped while recording; the file holds the first \(recording.durationMilliseconds / 1000) s"
+            try await store.updateRecording(recording)
+            let end = recording.startedAt.adding(milliseconds: recording.durationMilliseconds)
+            endOf[recording.interactionID] = max(end, endOf[recording.interactionID] ?? end)
+            logger.warning("recording interrupted by a stop of Hotline: marked interrupted", metadata: [
+                "recording.path": "\(recording.path)", "recording.duration_ms": "\(recording.durationMilliseconds)"])
+        }
+        let open = try await store.unfinishedInteractions()
+        for var interaction in open {
+            interaction.state = .ended
+            interaction.endedAt = max(interaction.startedAt, min(endOf[interaction.id] ?? interaction.startedAt, now))
+            interaction.endReason = "interrupted"
+            try await store.updateInteraction(interaction)
+        }
+        if !open.isEmpty {
+            logger.warning("calls cut short by a stop of Hotline marked interrupted", metadata: ["interactions": "\(open.count)"])
+        }
+    }
+
+    private static func fileSize(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+}
+
+extension Timestamp {
+    /// The wall clock now.
+    static func now() -> Timestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(millisecondsSinceEpoch: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
+    }
+}
