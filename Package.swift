@@ -86,6 +86,12 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
+        .testTarget(name: "MediaNetworkTests", dependencies: [
+            "MediaNetwork", "Media",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "StorageSQLite", "HotlineModel"]),
         .testTarget(name: "HotlineServerTests", dependencies: ["HotlineServer", "SIPNetwork", "SIPDialog", "SIPMessage", "SIPTransaction", "Storage", "StorageSQLite",
                                                         .product(name: "Logging", package: "swift-log"),
