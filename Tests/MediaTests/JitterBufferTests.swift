@@ -109,6 +109,34 @@ final class JitterBufferTests: XCTestCase {
         XCTAssertEqual(buffer.pop(now: at(850)), .silence)
     }
 
+    /// RFC 3550 A.1: a sender that starts its numbering over a few hundred back (SIPp
+    /// replaying a pcap in a loop) is confirmed by two packets in sequence; the first is
+    /// dropped as late, then the stream plays again. One stray old packet is only late.
+    func testRestartNearbyIsConfirmedByTheNextPacketInSequence() {
+        var buffer = JitterBuffer()
+        let first = (0..<300).map { (seq: UInt16($0), ms: Int64($0) * 20) }
+        // A pause of 0.3 s, then the numbering starts over.
+        let again = (0..<10).map { (seq: UInt16($0), ms: 6300 + Int64($0) * 20) }
+        let run = play(&buffer, first + again, ticks: 340)
+        XCTAssertEqual(buffer.statistics.restarts, 1)
+        XCTAssertEqual(buffer.statistics.late, 1, "the first packet of the new numbering")
+        let frames = run.out.compactMap { Int($0) }
+        guard let split = frames.firstIndex(of: 299) else { return XCTFail("299 not played: \(run.out)") }
+        XCTAssertEqual(Array(frames[..<split]), Array(frames[..<split]).sorted(), "the first numbering in order")
+        // The restarted stream plays from its second packet on.
+        XCTAssertEqual(Array(frames[(split + 1)...]), Array(1..<10))
+
+        var stray = JitterBuffer()
+        var packets: [(seq: UInt16, ms: Int64)] = (0..<300).map { (seq: UInt16($0), ms: Int64($0) * 20) }
+        packets.append((seq: 5, ms: 3005))
+        let strayRun = play(&stray, packets, ticks: 320)
+        XCTAssertEqual(stray.statistics.restarts, 0, "one old packet alone is not a restart")
+        XCTAssertEqual(stray.statistics.late, 1)
+        let strayFrames = strayRun.out.compactMap { Int($0) }
+        XCTAssertEqual(strayFrames, strayFrames.sorted())
+        XCTAssertEqual(strayFrames.last, 299)
+    }
+
     func testDelayAdaptsUpUnderJitterAndDownAfter() {
         var buffer = JitterBuffer()
         var rng = RTPTestRandom(seed: 42)

@@ -15,7 +15,8 @@
 /// ```
 ///   idle ──insert──▶ buffering(until: first arrival + target) ──pop(now ≥ until)──▶ playing
 ///                          ▲                                                          │
-///                          └──────────── insert far outside the window (restart) ─────┘
+///                          └── insert far outside the window, or two in sequence far ──┘
+///                              behind it (the sender restarted: RFC 3550 A.1)
 /// ```
 public struct JitterBuffer: Sendable {
     public struct Configuration: Hashable, Sendable {
@@ -104,6 +105,12 @@ public struct JitterBuffer: Sendable {
 
     /// Larger jumps mean the sender restarted (RFC 3550 A.1's MAX_DROPOUT).
     static let restartDistance: Int64 = 3000
+    /// A packet further behind than this may be a sender that restarted its numbering
+    /// nearby (RFC 3550 A.1's MAX_MISORDER); the next packet in sequence after it confirms
+    /// the restart. (SIPp replaying a short pcap in a loop does this every pass.)
+    static let misorderDistance: Int64 = 100
+    /// The sequence number that would confirm a restart (the one after a far-behind packet).
+    private var restartConfirmation: UInt16?
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -153,6 +160,16 @@ public struct JitterBuffer: Sendable {
             restart(at: seq, timestamp: timestamp, arrival: arrival)
             store(frame, next, arrival)
             return .accepted
+        }
+        if distance <= -Self.misorderDistance {
+            if restartConfirmation == seq {
+                restartConfirmation = nil
+                statistics.restarts += 1
+                restart(at: seq, timestamp: timestamp, arrival: arrival)
+                store(frame, next, arrival)
+                return .accepted
+            }
+            restartConfirmation = seq &+ 1
         }
         if distance < 0 {
             if case .buffering = state, -distance < Int64(configuration.capacity) - Int64(bufferedSpan) {
