@@ -36,16 +36,16 @@ public enum HotlineApplication {
                                         media: media, journal: journal) { address in
                 if quiet { FileIO.writeStandardError("hotline: SIP listening on \(address)\n") }
             }
+            // Shut down in reverse: SIP first (its calls end with BYEs), then the media
+            // (recordings finished; their rows hop to the SIP loop and into the journal),
+            // then the journal, which writes what is queued.
             let group = ServiceGroup(configuration: .init(
-                services: [.init(service: sip)],
+                services: [.init(service: journal),
+                           .init(service: MediaShutdown(media: media, sipLoop: sip.endpoint.eventLoop)),
+                           .init(service: sip)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
             try await group.run()
-            // Calls have ended (the SIP service sent their BYEs); finish the recordings,
-            // let their last rows reach the journal (they hop to the SIP loop) and write it out.
-            try await media.closeAll().get()
-            try await sip.endpoint.eventLoop.submit {}.get()
-            await journal.finish()
         } catch {
             try? await store.close()
             throw error

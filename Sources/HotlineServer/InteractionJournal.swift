@@ -1,5 +1,8 @@
 import HotlineModel
 import Logging
+import MediaNetwork
+import NIOCore
+import ServiceLifecycle
 import Storage
 
 #if canImport(Glibc)
@@ -10,7 +13,11 @@ import Glibc
 /// they happen, off the SIP loop (the loop never waits for the database), so a crash
 /// loses at most what was still queued and leaves every started call and recording in the
 /// store for ``recover(store:now:logger:)`` to close at the next start.
-public final class InteractionJournal: Sendable {
+///
+/// A `Service`: listed first in the group it is shut down last, after the SIP service and
+/// the media engine have queued their last rows, and it writes everything queued before
+/// it returns.
+public final class InteractionJournal: Service, Sendable {
     enum Entry: Sendable {
         case create(Interaction)
         case update(Interaction)
@@ -18,14 +25,25 @@ public final class InteractionJournal: Sendable {
         case updateRecording(CallRecording)
     }
 
+    private let store: any InteractionStore
+    private let logger: Logger
+    private let entries: AsyncStream<Entry>
     private let continuation: AsyncStream<Entry>.Continuation
-    private let writer: Task<Void, Never>
 
     init(store: any InteractionStore, logger: Logger) {
-        let (stream, continuation) = AsyncStream.makeStream(of: Entry.self)
-        self.continuation = continuation
-        writer = Task {
-            for await entry in stream {
+        self.store = store
+        self.logger = logger
+        (entries, continuation) = AsyncStream.makeStream(of: Entry.self)
+    }
+
+    func write(_ entry: Entry) { continuation.yield(entry) }
+
+    /// Stops taking entries; ``run()`` returns once it has written those queued.
+    func finish() { continuation.finish() }
+
+    public func run() async {
+        await withGracefulShutdownHandler {
+            for await entry in entries {
                 do {
                     switch entry {
                     case .create(let i): try await store.createInteraction(i)
@@ -38,15 +56,9 @@ public final class InteractionJournal: Sendable {
                                  metadata: ["store.entry": "\(entry)"])
                 }
             }
+        } onGracefulShutdown: {
+            self.finish()
         }
-    }
-
-    func write(_ entry: Entry) { continuation.yield(entry) }
-
-    /// Writes what is queued, then stops taking entries.
-    func finish() async {
-        continuation.finish()
-        await writer.value
     }
 
     /// At start-up: interactions and recordings a stopped Hotline left open are closed.
@@ -96,5 +108,18 @@ extension Timestamp {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Timestamp(millisecondsSinceEpoch: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
+    }
+}
+
+/// Holds the media engine open until shutdown, then closes every leg (finishing their
+/// recordings) and lets the rows they produce reach the SIP loop's journal writes.
+struct MediaShutdown: Service {
+    let media: MediaEngine
+    let sipLoop: any EventLoop
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await media.closeAll().get()
+        try await sipLoop.submit {}.get()
     }
 }

@@ -12,10 +12,12 @@ import Glibc
 final class InteractionJournalTests: XCTestCase {
     private let logger = Logger(label: "test")
 
-    /// Entries reach the store in the order written, and `finish` waits for them.
+    /// Entries reach the store in the order written; `run` returns after writing what was
+    /// queued before `finish`.
     func testWritesInOrder() async throws {
         let store = try SQLiteStore(.inMemory)
         let journal = InteractionJournal(store: store, logger: logger)
+        let running = Task { await journal.run() }
         var call = Interaction(id: "i-1", channel: .call, direction: .inbound, from: "sip:1001@x", to: "10000",
                                startedAt: Timestamp(millisecondsSinceEpoch: 1_000), sipCallID: "c1")
         journal.write(.create(call))
@@ -31,7 +33,8 @@ final class InteractionJournalTests: XCTestCase {
         call.endedAt = Timestamp(millisecondsSinceEpoch: 6_500)
         call.endReason = "caller hung up"
         journal.write(.update(call))
-        await journal.finish()
+        journal.finish()
+        await running.value
         let stored = try await store.interaction(id: "i-1")
         XCTAssertEqual(stored, call)
         let recordings = try await store.recordings(of: "i-1")

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -413,6 +414,70 @@ def _stored_recording(media, path: Path, timeout: float = 5.0) -> dict:
             return row
         time.sleep(0.1)
     raise AssertionError(f"{database}: no finished recording row for {path} within {timeout:.0f} s (last seen: {row})")
+
+
+def _recording_row(database: Path, call_id: str) -> dict | None:
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        db.row_factory = sqlite3.Row
+        found = db.execute(
+            "SELECT r.*, i.state, i.end_reason, i.started_at AS call_started, i.ended_at "
+            "FROM recordings r JOIN interactions i ON i.id = r.interaction_id WHERE i.sip_call_id = ?",
+            (call_id,)).fetchone()
+        return dict(found) if found else None
+
+
+def test_recordings_survive_a_shutdown_and_a_crash(media, tmp_path):
+    """A server of its own (other SIP and RTP ports, same lines) with a recorded call (702)
+    up when
+    1. it gets SIGTERM: it exits 0 and the stored recording is 'complete' with the length
+       of its file, its interaction ended;
+    2. it is killed (SIGKILL) and started again on the same data directory: the row is
+       'interrupted' with the length the file reached (the header is rewritten every
+       second, so at least 1 s of the 3 s recorded), and the interaction ended 'interrupted'."""
+    need_sipp_pcaps()
+    config = media.env.workdir / "media.yaml"
+    server = ms.new_server(tmp_path / "own", config=config, extra_args=["--rtp-ports", "31000-31999"])
+    server.start(ms.ready_timeout())
+    try:
+        database = server.data_dir / "hotline.sqlite"
+        for how in ("SIGTERM", "SIGKILL"):
+            since = server.log_size()
+            scenario = ms.scenario("media_uac_pcap.xml", tmp_path, PT=8, CODEC="PCMA", PCAP=G711A_PCAP)
+            run = sipp.start(f"call-{how}", tmp_path, scenario=scenario, remote=server.address, service="702",
+                             calls=1, duration_ms=60000, global_timeout=90, recv_timeout_ms=30000)
+            media.runs.append(run)
+            started = ms.wait_for(server, "recording started", since=since, timeout=10)
+            assert started, f"no 'recording started' ({how})\n{server.log_since(since)}"
+            call_id = started[0].get("call.id")
+            time.sleep(3.2)
+            if how == "SIGTERM":
+                code, seconds = server.stop(signal.SIGTERM, timeout=ms.SHUTDOWN_LIMIT)
+                assert code == 0, f"hotline exited {code} after SIGTERM in {seconds:.1f} s\n{server.log_tail()}"
+                row = _recording_row(database, call_id)
+                assert row and row["status"] == "complete", f"after a clean stop the recording must be complete: {row}"
+                path = Path(row["path"])
+                assert row["bytes"] == path.stat().st_size, f"{row} vs {path.stat().st_size} bytes on disk"
+                assert row["duration_ms"] >= 3000, row
+                assert row["state"] == "ended" and row["ended_at"] >= row["call_started"], row
+            else:
+                server.kill()
+                row = _recording_row(database, call_id)
+                assert row and row["status"] == "recording", f"a killed server leaves the row open: {row}"
+            run.kill()
+            server.start(ms.ready_timeout())
+            if how == "SIGKILL":
+                row = _recording_row(database, call_id)
+                assert row and row["status"] == "interrupted", f"start-up must mark the cut recording: {row}"
+                path = Path(row["path"])
+                assert row["bytes"] == path.stat().st_size and row["duration_ms"] >= 1000, (
+                    f"the row must give the length the file reached: {row}, {path.stat().st_size} bytes on disk")
+                assert row["state"] == "ended" and row["end_reason"] == "interrupted", row
+                wav = rtp.read_wav(path)
+                assert not wav.header_problems and abs(wav.duration * 1000 - row["duration_ms"]) <= 20, (
+                    f"{path}: the file must be a valid WAV of the stored length: {wav.header_problems}, "
+                    f"{wav.duration:.2f} s vs {row}")
+    finally:
+        server.stop(signal.SIGTERM, timeout=ms.SHUTDOWN_LIMIT)
 
 
 # ---------------------------------------------------------------------------
