@@ -25,6 +25,7 @@ let package = Package(
         .target(name: "SIPMessage"),
         .target(name: "SDP"),
         .target(name: "Media"),
+        .target(name: "IVR", dependencies: ["HotlineModel"]),
         .target(name: "SIPTransaction", dependencies: ["SIPMessage"]),
         .target(name: "SIPDialog", dependencies: [
             "SIPMessage", "SIPTransaction", "SDP",
@@ -48,6 +49,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
+        .target(name: "Speech", dependencies: [
+            "Media",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Storage", dependencies: ["HotlineModel"]),
         .target(name: "StorageSQLite", dependencies: [
             "Storage", "HotlineModel",
@@ -55,7 +60,7 @@ let package = Package(
         ]),
         .target(name: "HotlineServer", dependencies: [
             "HotlineModel", "SIPMessage", "SDP", "SIPTransaction", "SIPDialog", "SIPNetwork",
-            "Media", "MediaNetwork", "Storage", "StorageSQLite",
+            "Media", "MediaNetwork", "Storage", "StorageSQLite", "IVR", "Speech",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -78,6 +83,8 @@ let package = Package(
         .testTarget(name: "SIPMessageTests", dependencies: ["SIPMessage", "HotlineTestSupport"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
+        .testTarget(name: "IVRTests", dependencies: ["IVR", "HotlineModel"]),
+        // SpeechTests: added with the Speech adapter.
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction", "SIPMessage", "HotlineTestSupport"]),
         .testTarget(name: "SIPDialogTests", dependencies: ["SIPDialog", "SIPMessage", "SIPTransaction", "SDP", "HotlineTestSupport"]),
         .testTarget(name: "SIPNetworkTests", dependencies: [
