@@ -31,7 +31,9 @@ enum FlowYAML {
         case .scalar(let scalar):
             let plain = scalar.style == .plain || scalar.style == .any
             if plain, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return .null(location) }
-            return .scalar(scalar.string, quoted: !plain, location)
+            // A quoted scalar's mark is its opening quote; point at its first character, so
+            // an offset into an expression lands on the right column.
+            return .scalar(scalar.string, quoted: !plain, plain ? location : location.advanced(by: 1))
         case .mapping(let mapping):
             let entries = mapping.map { key, value in
                 FlowSource.Entry(key: key.string ?? "",

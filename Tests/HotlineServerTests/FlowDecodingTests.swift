@@ -107,7 +107,7 @@ final class FlowDecodingTests: XCTestCase {
                 + "verify, lookup, http, set, branch, hours, language, voicemail, callback, transfer, subflow, return, hangup",
             "t.yaml:13:14: 'min' (8) is more than 'max' (4); make min at most max",
             "t.yaml:16:27: 'mon-fry' is not a list of weekdays; write days like mon-fri or sat,sun (mon tue wed thu fri sat sun) or daily",
-            "t.yaml:16:42: '8' is not a time of day; write it as \"HH:MM\" in quotes, 24-hour, e.g. \"08:30\"",
+            "t.yaml:16:43: '8' is not a time of day; write it as \"HH:MM\" in quotes, 24-hour, e.g. \"08:30\"",
             "t.yaml:19:11: hangup node 'f' does not use 'next'; name the nodes in its own fields and remove 'next'",
             "t.yaml:20:3: node 'g' does not say what it does; give it exactly one of: play, say, menu, collect, verify, "
                 + "lookup, http, set, branch, hours, language, voicemail, callback, transfer, subflow, return, hangup",

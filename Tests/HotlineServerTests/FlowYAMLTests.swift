@@ -26,9 +26,9 @@ final class FlowYAMLTests: XCTestCase {
         guard case .mapping(let nodes, _) = top[1].value else { return XCTFail("\(top[1])") }
         XCTAssertEqual(nodes.map(\.keyLocation), [at(3, 3), at(6, 3)])
         guard case .mapping(let welcome, _) = nodes[0].value else { return XCTFail() }
-        XCTAssertEqual(welcome[0].value, .scalar("welcome", quoted: true, at(4, 11)))
+        XCTAssertEqual(welcome[0].value, .scalar("welcome", quoted: true, at(4, 12)))
         guard case .mapping(let menu, _) = nodes[1].value else { return XCTFail() }
-        XCTAssertEqual(menu[0].value, .sequence([.scalar("1", quoted: true, at(7, 15)),
+        XCTAssertEqual(menu[0].value, .sequence([.scalar("1", quoted: true, at(7, 16)),
                                                   .scalar("2", quoted: false, at(7, 20))], at(7, 14)))
         XCTAssertEqual(menu[1].value, .null(at(8, 11)))
     }
