@@ -92,7 +92,8 @@ public enum FlowDecoder {
 
     // MARK: Nodes
 
-    static let keywords = ["play", "say", "menu", "collect", "verify", "lookup", "http", "set", "branch", "hours",
+    /// The node kinds, as their YAML keys.
+    public static let keywords = ["play", "say", "menu", "collect", "verify", "lookup", "http", "set", "branch", "hours",
                            "language", "voicemail", "callback", "transfer", "subflow", "return", "hangup"]
 
     private static func node(_ entry: FlowSource.Entry, reader: FlowReader) -> FlowNode? {
