@@ -50,8 +50,9 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "Speech", dependencies: [
-            "Media",
+            "Media", "HotlineModel",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Storage", dependencies: ["HotlineModel"]),
         .target(name: "StorageSQLite", dependencies: [
@@ -84,7 +85,10 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "IVRTests", dependencies: ["IVR", "HotlineModel"]),
-        // SpeechTests: added with the Speech adapter.
+        .testTarget(name: "SpeechTests", dependencies: [
+            "Speech", "Media", "HotlineModel",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction", "SIPMessage", "HotlineTestSupport"]),
         .testTarget(name: "SIPDialogTests", dependencies: ["SIPDialog", "SIPMessage", "SIPTransaction", "SDP", "HotlineTestSupport"]),
         .testTarget(name: "SIPNetworkTests", dependencies: [

@@ -83,8 +83,9 @@ if command -v baresip >/dev/null 2>&1 && [ -e /usr/lib/baresip/modules/sndfile.s
 else
   apt_install baresip baresip-core
 fi
-if command -v espeak-ng >/dev/null 2>&1 || command -v flite >/dev/null 2>&1; then
-  log "espeak-ng/flite: present"
+# espeak-ng: Hotline's TTS (the Speech target and its tests), not only test audio.
+if command -v espeak-ng >/dev/null 2>&1; then
+  log "espeak-ng: present"
 else
   apt_install espeak-ng
 fi
