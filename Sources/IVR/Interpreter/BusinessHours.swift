@@ -1,0 +1,53 @@
+import HotlineModel
+
+/// Whether an `hours` node is open at an instant, in its fixed UTC offset.
+enum BusinessHours {
+    enum Status: Hashable, Sendable {
+        case open, closed, holiday
+    }
+
+    /// A holiday closes the whole local day; otherwise open when the local time of day
+    /// falls in a span (`from` inclusive, `to` exclusive) for the local weekday.
+    static func status(of hours: Hours, at now: Timestamp) -> Status {
+        let local = LocalTime(now, utcOffsetMinutes: hours.utcOffsetMinutes)
+        let today = [local.year, local.month, local.day]
+        for holiday in hours.holidays {
+            let parts = holiday.value.split(separator: "-").map { Int($0) }
+            if parts.count == 3, parts.map({ $0 ?? -1 }) == today { return .holiday }
+        }
+        for span in hours.open where span.weekdays.contains(local.weekday) {
+            if span.from <= local.minuteOfDay && local.minuteOfDay < span.to { return .open }
+        }
+        return .closed
+    }
+}
+
+/// A timestamp's calendar fields at a fixed UTC offset (proleptic Gregorian).
+struct LocalTime: Hashable, Sendable {
+    var year: Int
+    var month: Int
+    var day: Int
+    /// ISO weekday, 1 = Monday ... 7 = Sunday.
+    var weekday: Int
+    var minuteOfDay: Int
+
+    init(_ instant: Timestamp, utcOffsetMinutes: Int) {
+        let dayMilliseconds: Int64 = 86_400_000
+        let local = instant.millisecondsSinceEpoch + Int64(utcOffsetMinutes) * 60_000
+        // Floor division, so instants before 1970 land on the right day.
+        let days = local >= 0 ? local / dayMilliseconds : (local - dayMilliseconds + 1) / dayMilliseconds
+        minuteOfDay = Int((local - days * dayMilliseconds) / 60_000)
+        // 1970-01-01 was a Thursday (ISO 4).
+        weekday = Int(((days % 7) + 7 + 3) % 7) + 1
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
+        month = Int(mp < 10 ? mp + 3 : mp - 9)
+        year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
+    }
+}
