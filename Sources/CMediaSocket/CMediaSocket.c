@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef SO_RXQ_OVFL
@@ -139,4 +141,9 @@ int hl_media_send(int fd, const void *bytes, size_t length, const struct sockadd
 
 void hl_media_close(int fd) {
     if (fd >= 0) close(fd);
+}
+
+int hl_media_set_thread_nice(int nice) {
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    return setpriority(PRIO_PROCESS, (id_t)tid, nice) == 0 ? 0 : errno;
 }

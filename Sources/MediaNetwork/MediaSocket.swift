@@ -60,7 +60,8 @@ struct MediaSocketAddress {
     var transportAddress: RTPTransportAddress {
         var host = [CChar](repeating: 0, count: 64)
         let port = withUnsafePointer(to: storage) { hl_media_format($0, &host, host.count) }
-        return RTPTransportAddress(host: String(cString: host), port: Int(max(port, 0)))
+        return RTPTransportAddress(host: String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+                                   port: Int(max(port, 0)))
     }
 }
 

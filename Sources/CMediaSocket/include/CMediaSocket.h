@@ -48,6 +48,10 @@ int hl_media_format(const struct sockaddr_storage *address, char *host, size_t h
 /// Whether two socket addresses are the same host and port.
 int hl_media_same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 
+/// Sets the calling thread's nice value (Linux: per thread). Returns 0, or the errno
+/// (EACCES/EPERM without CAP_SYS_NICE when raising).
+int hl_media_set_thread_nice(int nice);
+
 /// Closes a media socket.
 void hl_media_close(int fd);
 
