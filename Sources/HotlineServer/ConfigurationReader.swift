@@ -1,5 +1,6 @@
 import SIPMessage
 import SIPNetwork
+import IVR
 import Yams
 
 /// Reads a `HotlineConfiguration` from YAML, reporting every problem as
@@ -324,21 +325,6 @@ public struct ConfigurationReader {
             return ConfigurationError(file: file, message: "YAML: \(e)")
         }
     }
-}
-
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + Array(repeating: 0, count: b.count)
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }
 
 extension HotlineConfiguration {
