@@ -68,6 +68,8 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .executableTarget(name: "hotline", dependencies: [
             "HotlineServer", "SIPMessage", "SDP", "SIPDialog", "SIPNetwork", "SIPTransaction", "Media", "CMediaSocket",
