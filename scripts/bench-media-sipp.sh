@@ -81,25 +81,8 @@ chunk_ms=$(( hold_ms / loops ))
 sed -e "s|{{PCAP}}|$work/caller-pcmu-20ms.pcap|" -e "s|{{LOOPS}}|$loops|" -e "s|{{CHUNK_MS}}|$chunk_ms|" \
   tests/interop/scenarios/bench_uac_pcap.xml > "$work/bench_uac_pcap.xml"
 
-cat > "$work/bench.yaml" <<YAML
-sip:
-  listen: 127.0.0.1:$PORT
-  domain: hotline.local
-  rate_limit: {per_source_per_second: 0, burst: 1}
-media:
-  rtp_ports: 20000-29999
-data_dir: $work/data
-log_level: ${LOG_LEVEL:-warning}
-lines:
-  - number: "9000"
-    name: media bench
-    answer_after_ms: 0
-    media: {play: [$PWD/prompts/demo/welcome-en.wav], loop: true, record: "$RECORD"}
-YAML
-taskset -c 0 "$BIN" serve --config "$work/bench.yaml" 2>"$work/server.log" &
-server=$!
-for _ in $(seq 50); do grep -q "SIP listening" "$work/server.log" 2>/dev/null && break; sleep 0.1; done
-grep -q "SIP listening" "$work/server.log" || { echo "hotline did not start:"; cat "$work/server.log"; exit 1; }
+. scripts/bench-media-server.sh
+start_bench_server "$work"
 
 ticks=$(getconf CLK_TCK)
 ticks_of() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}'; }   # utime + stime

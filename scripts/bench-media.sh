@@ -21,25 +21,10 @@ BIN=${HOTLINE_BIN:-.build/release/hotline}
 [ -x "$BIN" ] || swift build -c release --product hotline
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d)
-cat > "$work/bench.yaml" <<YAML
-sip:
-  listen: 127.0.0.1:$PORT
-  domain: hotline.local
-  rate_limit: {per_source_per_second: 0, burst: 1}
-media:
-  rtp_ports: 20000-29999
-data_dir: $work/data
-log_level: warning
-lines:
-  - number: "9000"
-    name: media bench
-    answer_after_ms: 0
-    media: {play: [$PWD/prompts/demo/welcome-en.wav], loop: true, record: "$RECORD"}
-YAML
-taskset -c 0 "$BIN" serve --config "$work/bench.yaml" 2>"$work/server.log" &
-server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do grep -q "SIP listening" "$work/server.log" 2>/dev/null && break; sleep 0.1; done
+server=""
+trap '[ -n "$server" ] && kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+. scripts/bench-media-server.sh
+start_bench_server "$work"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); hold ${HOLD} s, record ${RECORD}"
 for calls in "${RUNS[@]}"; do
   echo "--- $calls concurrent calls"

@@ -1,7 +1,5 @@
 import HotlineModel
 import Logging
-import MediaNetwork
-import NIOCore
 import ServiceLifecycle
 import Storage
 
@@ -108,18 +106,5 @@ extension Timestamp {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Timestamp(millisecondsSinceEpoch: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
-    }
-}
-
-/// Holds the media engine open until shutdown, then closes every leg (finishing their
-/// recordings) and lets the rows they produce reach the SIP loop's journal writes.
-struct MediaShutdown: Service {
-    let media: MediaEngine
-    let sipLoop: any EventLoop
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        try await media.closeAll().get()
-        try await sipLoop.submit {}.get()
     }
 }

@@ -55,11 +55,8 @@ final class LoadReception: @unchecked Sendable {
                 lock.withLock {
                     for i in 0..<n {
                         let d = datagrams[i]
-                        var source = d.source
-                        let port = Int(withUnsafePointer(to: &source) { p -> Int32 in
-                            var host = [CChar](repeating: 0, count: 64)
-                            return hl_media_format(p, &host, host.count)
-                        })
+                        // sin_port and sin6_port both sit at offset 2, in network order.
+                        let port = Int(withUnsafeBytes(of: d.source) { UInt16(bigEndian: $0.load(fromByteOffset: 2, as: UInt16.self)) })
                         guard d.length >= 12, var s = sources[port] else { strangerCount += 1; continue }
                         let bytes = UnsafeRawBufferPointer(start: buffers + i * slotBytes, count: Int(d.length))
                         guard let header = try? RTPHeader.parse(bytes).header else { continue }

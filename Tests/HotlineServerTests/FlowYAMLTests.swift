@@ -54,7 +54,19 @@ final class FlowYAMLTests: XCTestCase {
     }
 
     func testNestingBeyondTheLimitIsCutNotACrash() throws {
+        func depth(_ s: FlowSource) -> Int {
+            switch s {
+            case .sequence(let items, _): 1 + (items.map(depth).max() ?? 0)
+            case .mapping(let entries, _): 1 + (entries.map { depth($0.value) }.max() ?? 0)
+            case .scalar, .null: 0
+            }
+        }
         let deep = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
-        _ = try? FlowYAML.source(deep, file: "telecom.yaml")
+        do {
+            let source = try FlowYAML.source(deep, file: "telecom.yaml")
+            XCTAssertLessThanOrEqual(depth(source), FlowYAML.maximumDepth)
+        } catch {
+            XCTAssertEqual(error.code, .syntax, "\(error)")
+        }
     }
 }

@@ -147,4 +147,14 @@ final class G711Tests: XCTestCase {
             XCTAssertLessThanOrEqual(abs(viaALaw - original), max(16, abs(original) / 16), "μ-law \(code)")
         }
     }
+
+    func testDecodeIntoABufferMatchesTheArrayDecoderAndStopsWhenFull() {
+        let codes: [UInt8] = Array(0...255)
+        for law in [CompandingLaw.muLaw, .aLaw] {
+            var out = [Int16](repeating: 7, count: 100)
+            let n = codes.withUnsafeBufferPointer { c in out.withUnsafeMutableBufferPointer { G711.decode(c, law: law, into: $0) } }
+            XCTAssertEqual(n, 100)
+            XCTAssertEqual(out, Array(G711.decode(codes, law: law).prefix(100)))
+        }
+    }
 }

@@ -384,7 +384,7 @@ def test_stereo_recording_has_the_caller_on_the_left(media):
     assert abs(stored["duration_ms"] - logged_ms) <= 20 and stored["bytes"] == path.stat().st_size, (
         f"the stored recording {stored} does not describe {path} ({path.stat().st_size} bytes, {logged_ms} ms)")
     assert stored["sip_call_id"] == call.call_id and stored["to_address"] == "702", stored
-    assert stored["state"] == "ended" and stored["ended_at"] >= stored["started_at"], stored
+    assert stored["state"] == "ended" and stored["ended_at"] >= stored["call_started"], stored
 
     match = rtp.correlate(caller_audio, wav.channel(0))
     assert match.score >= CORRELATION, (
@@ -395,35 +395,31 @@ def test_stereo_recording_has_the_caller_on_the_left(media):
         f"- are the channels swapped? left {match}")
 
 
+def _recording_row(database: Path, *, path: Path | None = None, call_id: str | None = None) -> dict | None:
+    """The recording (by file or by the call's SIP Call-ID) joined with its interaction,
+    read from the server's SQLite database (read-only; WAL lets us read while Hotline writes)."""
+    column, value = ("r.path", str(path)) if path is not None else ("i.sip_call_id", call_id)
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        db.row_factory = sqlite3.Row
+        found = db.execute(
+            "SELECT r.*, i.sip_call_id, i.to_address, i.state, i.end_reason, i.started_at AS call_started, i.ended_at "
+            f"FROM recordings r JOIN interactions i ON i.id = r.interaction_id WHERE {column} = ?",
+            (value,)).fetchone()
+        return dict(found) if found else None
+
+
 def _stored_recording(media, path: Path, timeout: float = 5.0) -> dict:
-    """The row of ``path`` in the recordings table joined with its interaction, read from
-    the server's SQLite database (read-only; WAL lets us read while Hotline writes). The
-    row is written right after the 'recording finished' line, so poll briefly."""
+    """The finished row of ``path``; it is written right after the 'recording finished'
+    line, so poll briefly."""
     database = media.server.data_dir / "hotline.sqlite"
     deadline = time.monotonic() + timeout
     row = None
     while time.monotonic() < deadline:
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-            db.row_factory = sqlite3.Row
-            found = db.execute(
-                "SELECT r.*, i.sip_call_id, i.to_address, i.state, i.started_at, i.ended_at "
-                "FROM recordings r JOIN interactions i ON i.id = r.interaction_id WHERE r.path = ?",
-                (str(path),)).fetchone()
-            row = dict(found) if found else None
+        row = _recording_row(database, path=path)
         if row and row["status"] != "recording" and row["state"] == "ended":
             return row
         time.sleep(0.1)
     raise AssertionError(f"{database}: no finished recording row for {path} within {timeout:.0f} s (last seen: {row})")
-
-
-def _recording_row(database: Path, call_id: str) -> dict | None:
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-        db.row_factory = sqlite3.Row
-        found = db.execute(
-            "SELECT r.*, i.state, i.end_reason, i.started_at AS call_started, i.ended_at "
-            "FROM recordings r JOIN interactions i ON i.id = r.interaction_id WHERE i.sip_call_id = ?",
-            (call_id,)).fetchone()
-        return dict(found) if found else None
 
 
 def test_recordings_survive_a_shutdown_and_a_crash(media, tmp_path):
@@ -453,7 +449,7 @@ def test_recordings_survive_a_shutdown_and_a_crash(media, tmp_path):
             if how == "SIGTERM":
                 code, seconds = server.stop(signal.SIGTERM, timeout=ms.SHUTDOWN_LIMIT)
                 assert code == 0, f"hotline exited {code} after SIGTERM in {seconds:.1f} s\n{server.log_tail()}"
-                row = _recording_row(database, call_id)
+                row = _recording_row(database, call_id=call_id)
                 assert row and row["status"] == "complete", f"after a clean stop the recording must be complete: {row}"
                 path = Path(row["path"])
                 assert row["bytes"] == path.stat().st_size, f"{row} vs {path.stat().st_size} bytes on disk"
@@ -461,12 +457,12 @@ def test_recordings_survive_a_shutdown_and_a_crash(media, tmp_path):
                 assert row["state"] == "ended" and row["ended_at"] >= row["call_started"], row
             else:
                 server.kill()
-                row = _recording_row(database, call_id)
+                row = _recording_row(database, call_id=call_id)
                 assert row and row["status"] == "recording", f"a killed server leaves the row open: {row}"
             run.kill()
             server.start(ms.ready_timeout())
             if how == "SIGKILL":
-                row = _recording_row(database, call_id)
+                row = _recording_row(database, call_id=call_id)
                 assert row and row["status"] == "interrupted", f"start-up must mark the cut recording: {row}"
                 path = Path(row["path"])
                 assert row["bytes"] == path.stat().st_size and row["duration_ms"] >= 1000, (
@@ -489,16 +485,13 @@ def _middle(x: np.ndarray, start_s: float, seconds: float) -> np.ndarray:
     return x[int(start_s * rtp.RATE):int((start_s + seconds) * rtp.RATE)]
 
 
-def test_bridge_transcodes_both_ways(media):
-    """The caller offers PCMU only and streams the tone prompt; the agent (SIPp UAS)
-    answers PCMA only and plays g711a.pcap. Each side must get the other's audio in its
-    own codec. Checked by correlation (>= 0.9) of a 2 s stretch from the middle of what
-    one side sent (decoded from the capture) with what Hotline sent the other side: a
-    bridge is a frame-by-frame G.711 transcode with a constant delay, which keeps the
-    waveform (the middle avoids the start-up, when one leg may not be connected yet)."""
+def _bridged_call(media, agent_scenario: str, agent_failed: str):
+    """An 8 s call from a PCMU caller streaming the tone prompt to line 703, bridged to a
+    SIPp UAS agent running ``agent_scenario``, captured on lo. Both sides must succeed;
+    returns (agent run, capture, datagrams, the caller's call)."""
     need_capture()
     need_sipp_pcaps()
-    agent = sipp.start_uas("agent", media.dir, scenario="media_uas_pcma.xml", port=media.env.bridge_port,
+    agent = sipp.start_uas("agent", media.dir, scenario=agent_scenario, port=media.env.bridge_port,
                            global_timeout=60)
     media.runs.append(agent)
     rtp.write_wav(media.dir / "stream.wav", media.env.prompt_ref, encoding="ulaw")
@@ -509,9 +502,19 @@ def test_bridge_transcodes_both_ways(media):
         datagrams = cap.stop()
     assert run.returncode == 0 and run.successful == 1, media.explain("the caller's call to 703 failed",
                                                                       run.report(), agent.report())
-    assert agent.returncode == 0 and agent.successful == 1, media.explain(
-        "the agent's leg (Hotline -> SIPp UAS) failed", agent.report(), run.report())
-    caller = call_of(media, run)
+    assert agent.returncode == 0 and agent.successful == 1, media.explain(agent_failed, agent.report(), run.report())
+    return agent, cap, datagrams, call_of(media, run)
+
+
+def test_bridge_transcodes_both_ways(media):
+    """The caller offers PCMU only and streams the tone prompt; the agent (SIPp UAS)
+    answers PCMA only and plays g711a.pcap. Each side must get the other's audio in its
+    own codec. Checked by correlation (>= 0.9) of a 2 s stretch from the middle of what
+    one side sent (decoded from the capture) with what Hotline sent the other side: a
+    bridge is a frame-by-frame G.711 transcode with a constant delay, which keeps the
+    waveform (the middle avoids the start-up, when one leg may not be connected yet)."""
+    agent, cap, datagrams, caller = _bridged_call(media, "media_uas_pcma.xml",
+                                                  "the agent's leg (Hotline -> SIPp UAS) failed")
     agent_port = ms.sipp_call(agent.file("messages.log")).local_media_port  # its 200's m=audio
     hotline_agent_port = ms.sipp_call(agent.file("messages.log")).remote_media_port  # Hotline's offer
     flows = f"capture {cap.path}:\n{rtp.describe_flows(datagrams)}"
@@ -545,22 +548,9 @@ def test_hold_plays_music_and_resume_rejoins(media):
     (what the caller hears contains 1.5 s of the music file, correlation >= 0.9), not pass
     the agent's speech from the hold to the caller, and join them again on resume (the
     agent's speech after it reaches the caller)."""
-    need_capture()
-    need_sipp_pcaps()
     scenario = ms.scenario("media_uas_hold.xml", media.dir, HOLD_AFTER_MS=2000, HOLD_FOR_MS=2500)
-    agent = sipp.start_uas("agent", media.dir, scenario=scenario, port=media.env.bridge_port, global_timeout=60)
-    media.runs.append(agent)
-    rtp.write_wav(media.dir / "stream.wav", media.env.prompt_ref, encoding="ulaw")
-    with capture(media) as cap:
-        run = media.sipp("caller", "media_uac_stream.xml", service="703", PT=0, CODEC="PCMU",
-                         WAV=media.dir / "stream.wav", LOOPS=-1, duration_ms=8000)
-        agent.wait(15)
-        datagrams = cap.stop()
-    assert run.returncode == 0 and run.successful == 1, media.explain("the caller's call to 703 failed",
-                                                                      run.report(), agent.report())
-    assert agent.returncode == 0 and agent.successful == 1, media.explain(
-        "the agent's leg (re-INVITEs for hold and resume) failed", agent.report(), run.report())
-    caller = call_of(media, run)
+    agent, cap, datagrams, caller = _bridged_call(media, scenario,
+                                                  "the agent's leg (re-INVITEs for hold and resume) failed")
     held = ms.wait_for(media.server, "call held", since=media.since, timeout=5, call_id=caller.call_id)
     resumed = ms.wait_for(media.server, "call resumed", since=media.since, timeout=5, call_id=caller.call_id)
     assert held and resumed, media.explain(f"'call held' / 'call resumed' not logged for {caller.call_id}")

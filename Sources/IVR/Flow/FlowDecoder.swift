@@ -23,7 +23,6 @@ public enum FlowDecoder {
             for entry in fields.entries {
                 if let p = prompt(entry, reader: reader) { prompts[entry.key] = p }
             }
-            _ = fields.keys.map { fields.take($0) }
         }
         var nodes: [NodeID: FlowNode] = [:]
         var order: [NodeID] = []
@@ -271,11 +270,11 @@ public enum FlowDecoder {
                     if let t = reader.string(e.value, what: "body field '\(e.key)'") { body.append((e.key, t)) }
                 }
             }
+            let onError = f.requireNode("on_error") ?? Located("", at: f.location)
             let request = HTTPRequest(method: method, url: url ?? Located("", at: f.location), body: body,
                                       variable: f.string("into"),
                                       timeoutMilliseconds: f.integer("timeout_ms", default: 3000, range: 100...30000),
-                                      onError: f.requireNode("on_error") ?? Located("", at: f.location),
-                                      onTimeout: f.node("on_timeout") ?? f.requireNode("on_error") ?? Located("", at: f.location))
+                                      onError: onError, onTimeout: f.node("on_timeout") ?? onError)
             f.finish()
             return url == nil ? nil : .http(request)
         case "set":

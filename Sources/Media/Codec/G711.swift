@@ -180,6 +180,18 @@ public enum G711 {
         return output
     }
 
+    /// Writes the linear samples of `codes` to the start of `output` (as many as fit) and
+    /// returns how many: for a caller that decodes into a buffer it already has.
+    @discardableResult
+    public static func decode(_ codes: UnsafeBufferPointer<UInt8>, law: CompandingLaw,
+                              into output: UnsafeMutableBufferPointer<Int16>) -> Int {
+        let n = min(codes.count, output.count)
+        decodeTable(law).withUnsafeBufferPointer { table in
+            for i in 0..<n { output[i] = table[Int(codes[i])] }
+        }
+        return n
+    }
+
     /// Appends the linear samples of `codes` to `output`.
     public static func decode(_ codes: UnsafeBufferPointer<UInt8>, law: CompandingLaw, into output: inout [Int16]) {
         output.reserveCapacity(output.count + codes.count)

@@ -531,13 +531,9 @@ public struct MediaLeg: Sendable {
         // Decoded on the stack and fed to the detector in place: the detector is a large
         // value, and a copy of it per frame cost more than the detection.
         let detections = withUnsafeTemporaryAllocation(of: Int16.self, capacity: MediaModule.samplesPerFrame) { pcm in
-            let table = configuration.law == .muLaw ? G711.muLawDecodeTable : G711.aLawDecodeTable
             var n = 0
             if let frame {
-                n = min(frame.count, pcm.count)
-                table.withUnsafeBufferPointer { t in
-                    for i in 0..<n { pcm[i] = t[Int(frame[i])] }
-                }
+                n = frame.withUnsafeBufferPointer { G711.decode($0, law: configuration.law, into: pcm) }
             } else {
                 n = pcm.count
                 pcm.initialize(repeating: 0)
