@@ -104,13 +104,13 @@ final class FlowDecodingTests: XCTestCase {
             "t.yaml:4:3: play node 'a' has no 'next'; add 'next: <node>' for where the call goes after it",
             "t.yaml:7:57: menu node 'b' has no field 'timeout'; did you mean 'timeout_ms'?",
             "t.yaml:8:3: node 'c' is several kinds at once (play, say); give it exactly one of: play, say, menu, collect, "
-                + "verify, lookup, http, set, branch, hours, language, voicemail, callback, transfer, subflow, return, hangup",
+                + "verify, lookup, create, http, set, branch, hours, language, voicemail, callback, transfer, subflow, return, hangup",
             "t.yaml:13:14: 'min' (8) is more than 'max' (4); make min at most max",
             "t.yaml:16:27: 'mon-fry' is not a list of weekdays; write days like mon-fri or sat,sun (mon tue wed thu fri sat sun) or daily",
             "t.yaml:16:43: '8' is not a time of day; write it as \"HH:MM\" in quotes, 24-hour, e.g. \"08:30\"",
             "t.yaml:19:11: hangup node 'f' does not use 'next'; name the nodes in its own fields and remove 'next'",
             "t.yaml:20:3: node 'g' does not say what it does; give it exactly one of: play, say, menu, collect, verify, "
-                + "lookup, http, set, branch, hours, language, voicemail, callback, transfer, subflow, return, hangup",
+                + "lookup, create, http, set, branch, hours, language, voicemail, callback, transfer, subflow, return, hangup",
         ])
     }
 
@@ -126,5 +126,35 @@ final class FlowDecodingTests: XCTestCase {
             "t.yaml:2:1: the flow file has no field 'langauge'; did you mean 'language'?",
             "t.yaml:3:8: 'nodes' must be a mapping of key: value lines, not a list; write it as indented key: value lines",
         ])
+    }
+
+    func testCreateNodes() throws {
+        let (flow, problems) = try decode("""
+            flow: shop
+            start: ret
+            nodes:
+              ret:
+                create: {record: return, fields: {order: "{order}", reason: damaged}, into: r, on_error: bye}
+                next: bye
+              bad:
+                create: {record: refund, fields: {order: "1"}, into: r, on_error: bye}
+                next: bye
+              short:
+                create: {record: ticket, fields: {category: broadband, colour: red}, into: t, on_error: bye}
+                next: bye
+              bye:
+                hangup: {}
+            """)
+        XCTAssertEqual(problems, [
+            "t.yaml:8:22: 'record: refund' is not something a flow creates; write one of: ticket, return",
+            "t.yaml:11:38: a ticket needs 'kind' in 'fields' of create node 'short'; add 'kind: <text or {variable}>'",
+            "t.yaml:11:60: a ticket has no field 'colour'; use category, kind, summary, customer",
+        ])
+        guard case .create(let create)? = flow?.nodes["ret"]?.kind else { return XCTFail("no create node") }
+        XCTAssertEqual(create.record, .return)
+        XCTAssertEqual(create.fields.map(\.key), ["order", "reason"])
+        XCTAssertEqual(create.fields.map(\.template.value), ["{order}", "damaged"])
+        XCTAssertEqual(create.variable.value, "r")
+        XCTAssertEqual(create.onError.value, "bye")
     }
 }

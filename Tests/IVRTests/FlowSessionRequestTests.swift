@@ -79,6 +79,46 @@ final class FlowSessionRequestTests: XCTestCase {
         ])
     }
 
+    func createFlow() -> Flow {
+        makeFlow(start: "report", [
+            node("report", .create(Create(record: .ticket, fields: [("category", loc("broadband")), ("kind", loc("{fault}")),
+                                                                     ("summary", loc("reported by {caller}"))],
+                                          variable: loc("ticket"), onError: loc(NodeID("failed")))), next: "bye"),
+            node("failed", hangup(outcome: "no-ticket")),
+            node("bye", hangup(outcome: "self-served")),
+        ])
+    }
+
+    func testCreateRendersFieldsAndKeepsTheStoredRecord() {
+        var created = session(createFlow(), call: CallInfo(callerNumber: "13800138000", dialled: "10000", callID: "c",
+                                                           initialVariables: ["fault": "no-connection"]))
+        XCTAssertEqual(created.start(now: at(0)), [.create(request: 1, record: .ticket, fields: [
+            "category": "broadband", "kind": "no-connection", "summary": "reported by 13800138000"])])
+        XCTAssertEqual(created.handle(.created(request: 2, ["number": "10000001"]), now: at(5)), [], "another request's answer")
+        XCTAssertEqual(created.handle(.created(request: 1, ["number": "10000001"]), now: at(30)), [
+            step("report", "create", "created ticket 10000001", ms: 30),
+            step("bye", "hangup", "self-served", at: 30),
+            .hangup(outcome: "self-served"),
+        ])
+        XCTAssertEqual(created.variables["ticket"], ["number": "10000001"])
+
+        var refused = session(createFlow(), call: CallInfo(callerNumber: "1", dialled: "10000", callID: "c",
+                                                           initialVariables: ["fault": "slow"]))
+        _ = refused.start(now: at(0))
+        XCTAssertEqual(refused.handle(.created(request: 1, nil), now: at(10)), [
+            step("report", "create", "not created", ms: 10),
+            step("failed", "hangup", "no-ticket", at: 10),
+            .hangup(outcome: "no-ticket"),
+        ])
+        XCTAssertNil(refused.variables["ticket"])
+
+        // A variable that was never set renders empty (the store then refuses an empty
+        // required field, and the answer is nil: on_error).
+        var unset = session(createFlow())
+        XCTAssertEqual(unset.start(now: at(0)), [.create(request: 1, record: .ticket, fields: [
+            "category": "broadband", "kind": "", "summary": "reported by 13800138000"])])
+    }
+
     func testLookupFoundAndNotFound() {
         var found = session(lookupFlow())
         XCTAssertEqual(found.start(now: at(0)), [.lookup(request: 1, record: .balance, key: "13800138000")])

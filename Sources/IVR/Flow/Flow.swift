@@ -91,6 +91,7 @@ public struct FlowNode: Sendable, Hashable {
         case collect(Collect)
         case verify(Verify)
         case lookup(Lookup)
+        case create(Create)
         case http(HTTPRequest)
         case set([Assignment])
         case branch(Branch)
@@ -112,6 +113,7 @@ public struct FlowNode: Sendable, Hashable {
             case .collect: "collect"
             case .verify: "verify"
             case .lookup: "lookup"
+            case .create: "create"
             case .http: "http"
             case .set: "set"
             case .branch: "branch"
@@ -214,6 +216,55 @@ public struct Lookup: Sendable, Hashable {
     public var key: Located<String>
     public var variable: Located<String>
     public var onNotFound: Located<NodeID>
+}
+
+/// Creates a record in the store from the call (a fault ticket, a return) and puts it,
+/// with the number the store gave it, in a variable.
+public struct Create: Sendable, Hashable {
+    public enum Record: String, Sendable, Hashable, CaseIterable {
+        case ticket, `return`
+
+        /// Fields a node must give, and those it may.
+        public var requiredFields: [String] {
+            switch self {
+            case .ticket: ["category", "kind"]
+            case .return: ["order", "reason"]
+            }
+        }
+
+        public var optionalFields: [String] {
+            switch self {
+            case .ticket: ["summary", "customer"]
+            case .return: ["customer"]
+            }
+        }
+    }
+
+    public var record: Record
+    /// Templates rendered per call, in file order.
+    public var fields: [(key: String, template: Located<String>)]
+    public var variable: Located<String>
+    /// The store refused it (an unknown order, a database error).
+    public var onError: Located<NodeID>
+
+    public init(record: Record, fields: [(key: String, template: Located<String>)], variable: Located<String>,
+                onError: Located<NodeID>) {
+        self.record = record
+        self.fields = fields
+        self.variable = variable
+        self.onError = onError
+    }
+
+    public static func == (a: Create, b: Create) -> Bool {
+        a.record == b.record && a.variable == b.variable && a.onError == b.onError
+            && a.fields.map(\.key) == b.fields.map(\.key) && a.fields.map(\.template) == b.fields.map(\.template)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(record)
+        hasher.combine(variable)
+        for (key, template) in fields { hasher.combine(key); hasher.combine(template) }
+    }
 }
 
 /// Calls an enterprise system over HTTP(S) with a JSON body and reads its JSON answer.

@@ -92,7 +92,7 @@ public enum FlowDecoder {
     // MARK: Nodes
 
     /// The node kinds, as their YAML keys.
-    public static let keywords = ["play", "say", "menu", "collect", "verify", "lookup", "http", "set", "branch", "hours",
+    public static let keywords = ["play", "say", "menu", "collect", "verify", "lookup", "create", "http", "set", "branch", "hours",
                            "language", "voicemail", "callback", "transfer", "subflow", "return", "hangup"]
 
     private static func node(_ entry: FlowSource.Entry, reader: FlowReader) -> FlowNode? {
@@ -112,7 +112,7 @@ public enum FlowDecoder {
         fields.finish()
         guard let kind else { return nil }
         switch kind {
-        case .play, .say, .collect, .verify, .lookup, .http, .set, .language, .voicemail, .callback, .subflow:
+        case .play, .say, .collect, .verify, .lookup, .create, .http, .set, .language, .voicemail, .callback, .subflow:
             if next == nil {
                 reader.report(FlowProblem(.missingField, at: entry.keyLocation, "\(what) has no 'next'",
                                           fix: "add 'next: <node>' for where the call goes after it"))
@@ -255,6 +255,40 @@ public enum FlowDecoder {
                                 onNotFound: f.requireNode("on_not_found") ?? Located("", at: f.location))
             f.finish()
             return key == nil || variable == nil ? nil : .lookup(lookup)
+        case "create":
+            guard let f = fields() else { return nil }
+            var record: Create.Record?
+            if let r = f.requireString("record", example: "ticket") {
+                record = Create.Record(rawValue: r.value)
+                if record == nil {
+                    reader.report(FlowProblem(.badValue, at: r.location, "'record: \(r.value)' is not something a flow creates",
+                                              fix: "write one of: \(Create.Record.allCases.map(\.rawValue).joined(separator: ", "))"))
+                }
+            }
+            var values: [(key: String, template: Located<String>)] = []
+            if let b = f.require("fields", example: "{category: broadband, kind: \"{fault}\"}"),
+               let bf = reader.mapping(b, what: "'fields' of \(what)") {
+                for e in bf.entries {
+                    _ = bf.take(e.key)
+                    if let record, !(record.requiredFields + record.optionalFields).contains(e.key) {
+                        reader.report(FlowProblem(.unknownField, at: e.keyLocation, "a \(record.rawValue) has no field '\(e.key)'",
+                                                  fix: "use \((record.requiredFields + record.optionalFields).joined(separator: ", "))"))
+                        continue
+                    }
+                    if let t = reader.string(e.value, what: "field '\(e.key)' of \(what)") { values.append((e.key, t)) }
+                }
+                if let record {
+                    for name in record.requiredFields where !values.contains(where: { $0.key == name }) {
+                        reader.report(FlowProblem(.missingField, at: b.location, "a \(record.rawValue) needs '\(name)' in 'fields' of \(what)",
+                                                  fix: "add '\(name): <text or {variable}>'"))
+                    }
+                }
+            }
+            let variable = f.requireString("into", example: "ticket")
+            let onError = f.requireNode("on_error")
+            f.finish()
+            guard let record, let variable, let onError else { return nil }
+            return .create(Create(record: record, fields: values, variable: variable, onError: onError))
         case "http":
             guard let f = fields() else { return nil }
             let method = (f.string("method")?.value ?? "GET").uppercased()

@@ -86,6 +86,7 @@ public struct FlowValidator: Sendable {
             case .set(let assignments): for a in assignments { defined.insert(root(a.variable.value)) }
             case .collect(let c): defined.insert(root(c.variable.value))
             case .lookup(let l): defined.insert(root(l.variable.value))
+            case .create(let c): defined.insert(root(c.variable.value))
             case .http(let h): if let v = h.variable { defined.insert(root(v.value)) }
             default: break
             }
@@ -161,6 +162,9 @@ public struct FlowValidator: Sendable {
             case .lookup(let l):
                 expression(l.key)
                 checkNode(l.onNotFound, field: "on_not_found")
+            case .create(let c):
+                for (_, t) in c.fields { template(t) }
+                checkNode(c.onError, field: "on_error")
             case .http(let h):
                 template(h.url)
                 for (_, t) in h.body { template(t) }
@@ -231,7 +235,7 @@ public struct FlowValidator: Sendable {
         func waits(_ node: FlowNode) -> Bool {
             switch node.kind {
             case .play, .say, .menu, .collect, .language, .voicemail, .callback, .transfer, .hangup, .return: true
-            case .verify, .lookup, .http, .set, .branch, .hours, .subflow: false
+            case .verify, .lookup, .create, .http, .set, .branch, .hours, .subflow: false
             }
         }
         var problems: [FlowProblem] = []
@@ -269,6 +273,7 @@ public struct FlowValidator: Sendable {
         case .collect(let c): out.append(c.onFailure.value)
         case .verify(let v): out += [v.onFailure.value, v.onLocked.value]
         case .lookup(let l): out.append(l.onNotFound.value)
+        case .create(let c): out.append(c.onError.value)
         case .http(let h): out += [h.onError.value, h.onTimeout.value]
         case .branch(let b): out += b.cases.map(\.node.value) + [b.otherwise.value]
         case .hours(let h): out += [h.whenOpen.value, h.whenClosed.value] + (h.onHoliday.map { [$0.value] } ?? [])

@@ -29,7 +29,7 @@ extension FlowSession {
         switch current?.node.kind {
         case .menu(let menu)?: menu.bargeIn
         case .collect?, .language?: true
-        case .play?, .say?, .verify?, .lookup?, .http?, .set?, .branch?, .hours?, .voicemail?, .callback?,
+        case .play?, .say?, .verify?, .lookup?, .create?, .http?, .set?, .branch?, .hours?, .voicemail?, .callback?,
              .transfer?, .subflow?, .return?, .hangup?, nil: false
         }
     }
@@ -85,7 +85,7 @@ extension FlowSession {
         case .menu(let menu)?: startTimer(.noInput, afterMilliseconds: menu.timeoutMilliseconds, &actions)
         case .collect(let collect)?: startTimer(.noInput, afterMilliseconds: collect.firstDigitTimeoutMilliseconds, &actions)
         case .language(let choice)?: startTimer(.noInput, afterMilliseconds: choice.timeoutMilliseconds, &actions)
-        case .play?, .say?, .verify?, .lookup?, .http?, .set?, .branch?, .hours?, .voicemail?, .callback?,
+        case .play?, .say?, .verify?, .lookup?, .create?, .http?, .set?, .branch?, .hours?, .voicemail?, .callback?,
              .transfer?, .subflow?, .return?, .hangup?, nil: return
         }
     }
@@ -129,7 +129,7 @@ extension FlowSession {
             }
             choose(choice.fallback)
             return leaveToNext(outcome: "invalid", input: keyText, &actions)
-        case .play, .say, .verify, .lookup, .http, .set, .branch, .hours, .voicemail, .callback,
+        case .play, .say, .verify, .lookup, .create, .http, .set, .branch, .hours, .voicemail, .callback,
              .transfer, .subflow, .return, .hangup:
             return nil
         }
@@ -161,7 +161,7 @@ extension FlowSession {
         case .language(let choice):
             choose(choice.fallback)
             return leaveToNext(outcome: reason, input: input, &actions)
-        case .play, .say, .verify, .lookup, .http, .set, .branch, .hours, .voicemail, .callback,
+        case .play, .say, .verify, .lookup, .create, .http, .set, .branch, .hours, .voicemail, .callback,
              .transfer, .subflow, .return, .hangup:
             return nil
         }

@@ -53,6 +53,8 @@ extension FlowSession {
             actions.append(.lookup(request: request, record: lookup.record, key: key))
             waiting = .result(request: request)
             return nil
+        case .create(let create):
+            return requestCreate(create, &actions)
         case .http(let http):
             return requestHTTP(http, &actions)
         case .voicemail(let voicemail):

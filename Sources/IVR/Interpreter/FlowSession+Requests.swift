@@ -1,6 +1,6 @@
 import HotlineModel
 
-/// verify, lookup, http, voicemail and callback: a numbered request to the adapter and
+/// verify, lookup, create, http, voicemail and callback: a numbered request to the adapter and
 /// the branch its result chooses. A result for another number (a request the session
 /// gave up on, after the http guard timer) is ignored.
 extension FlowSession {
@@ -23,6 +23,34 @@ extension FlowSession {
         actions.append(.verify(request: request, method: verify.method, identifier: identifier, pin: pin))
         waiting = .result(request: request)
         return nil
+    }
+
+    mutating func requestCreate(_ create: Create, _ actions: inout [IVRAction]) -> NodeID? {
+        var fields: [String: String] = [:]
+        do throws(ExpressionError) {
+            for (key, template) in create.fields { fields[key] = try render(template.value, escape: .none) }
+        } catch {
+            leave(outcome: "error: \(error.message)", input: nil, &actions)
+            return create.onError.value
+        }
+        let request = newRequest()
+        actions.append(.create(request: request, record: create.record, fields: fields))
+        waiting = .result(request: request)
+        return nil
+    }
+
+    mutating func created(_ value: FlowValue?, _ actions: inout [IVRAction]) {
+        guard case .create(let create)? = current?.node.kind else { return }
+        let next: NodeID?
+        if let value {
+            variables[create.variable.value] = value
+            let number = value.member("number").map { " \($0)" } ?? ""
+            next = leaveToNext(outcome: "created \(create.record.rawValue)\(number)", input: nil, &actions)
+        } else {
+            leave(outcome: "not created", input: nil, &actions)
+            next = create.onError.value
+        }
+        run(from: next, &actions)
     }
 
     mutating func requestHTTP(_ http: HTTPRequest, _ actions: inout [IVRAction]) -> NodeID? {
@@ -125,7 +153,7 @@ extension FlowSession {
         switch current?.node.kind {
         case .voicemail?: name = "voicemail"
         case .callback?: name = "callback"
-        case .play?, .say?, .menu?, .collect?, .verify?, .lookup?, .http?, .set?, .branch?, .hours?, .language?,
+        case .play?, .say?, .menu?, .collect?, .verify?, .lookup?, .create?, .http?, .set?, .branch?, .hours?, .language?,
              .transfer?, .subflow?, .return?, .hangup?, nil:
             return
         }

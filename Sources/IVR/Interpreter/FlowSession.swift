@@ -73,7 +73,7 @@ public struct FlowSession: Sendable {
         /// `on_failure`; a wrong key, too few digits or a timeout with tries left →
         /// stays, replaying the prompt; `callerHungUp`.
         case input(Listening)
-        /// A verify, lookup, http, voicemail or callback request numbered `request`.
+        /// A verify, lookup, create, http, voicemail or callback request numbered `request`.
         /// Exits: its result (others are ignored) → the node's branch; for http the
         /// `.http(request)` guard timer → `on_timeout`; `callerHungUp`.
         case result(request: Int)
@@ -189,6 +189,9 @@ public struct FlowSession: Sendable {
         case .lookupResult(let request, let value):
             guard awaits(request) else { return [] }
             lookupResult(value, &actions)
+        case .created(let request, let value):
+            guard awaits(request) else { return [] }
+            created(value, &actions)
         case .verifyResult(let request, let result):
             guard awaits(request) else { return [] }
             verifyResult(result, &actions)

@@ -14,6 +14,8 @@ public enum IVRAction: Sendable, Hashable {
     case pauseRecording
     case resumeRecording
     case lookup(request: Int, record: Lookup.Record, key: FlowValue)
+    /// Store a new record from the rendered fields; report ``IVREvent/created(request:_:)``.
+    case create(request: Int, record: Create.Record, fields: [String: String])
     case verify(request: Int, method: Verify.Method, identifier: String, pin: String)
     /// `url` has its placeholders URL-encoded; `jsonBody` is a JSON object text (nil when
     /// the node has no body).

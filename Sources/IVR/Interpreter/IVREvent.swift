@@ -12,6 +12,9 @@ public enum IVREvent: Sendable, Hashable {
     case timer(IVRTimer)
     /// The answer to ``IVRAction/lookup(request:record:key:)``; nil when nothing was found.
     case lookupResult(request: Int, FlowValue?)
+    /// The answer to ``IVRAction/create(request:record:fields:)``: the record as stored
+    /// (with its number), or nil when the store refused it.
+    case created(request: Int, FlowValue?)
     /// The answer to ``IVRAction/verify(request:method:identifier:pin:)``.
     case verifyResult(request: Int, VerifyOutcome)
     /// The answer to ``IVRAction/http(request:method:url:jsonBody:timeoutMilliseconds:)``.
