@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // MARK: pure
@@ -67,12 +68,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "hotline", dependencies: [
-            "HotlineServer", "SIPMessage", "SDP", "SIPDialog", "SIPNetwork", "SIPTransaction", "Media", "CMediaSocket",
+            "HotlineServer", "HotlineModel", "IVR", "Storage", "StorageSQLite",
+            "SIPMessage", "SDP", "SIPDialog", "SIPNetwork", "SIPTransaction", "Media", "CMediaSocket",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -109,6 +113,7 @@ let package = Package(
         .testTarget(name: "HotlineServerTests", dependencies: ["HotlineServer", "SIPNetwork", "SIPDialog", "SIPMessage", "SIPTransaction", "Storage", "StorageSQLite",
                                                         .product(name: "Logging", package: "swift-log"),
                                                         .product(name: "NIOCore", package: "swift-nio"),
-                                                        .product(name: "NIOPosix", package: "swift-nio")]),
+                                                        .product(name: "NIOPosix", package: "swift-nio"),
+                                                        .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]
 )

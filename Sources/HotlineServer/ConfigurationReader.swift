@@ -33,7 +33,8 @@ public struct ConfigurationReader {
             case "log_level": config.logLevel = try logLevel(value, key: key)
             case "lines": config.lines = try readLines(value)
             case "agents": config.agents = try readAgents(value)
-            default: throw unknownKey(keyNode, key, in: nil, known: ["sip", "http", "media", "data_dir", "log_level", "lines", "agents"])
+            case "ivr": try readIVR(value, &config)
+            default: throw unknownKey(keyNode, key, in: nil, known: ["sip", "http", "media", "ivr", "data_dir", "log_level", "lines", "agents"])
             }
         }
         return config
@@ -116,6 +117,27 @@ public struct ConfigurationReader {
         }
     }
 
+    private func readIVR(_ node: Node, _ c: inout HotlineConfiguration) throws(ConfigurationError) {
+        for (k, v) in try mapping(node, key: "ivr") {
+            let key = try scalarKey(k)
+            switch key {
+            case "flows":
+                if case .scalar = v {
+                    c.flowFiles = [resolve(try string(v, key: "ivr.flows"))]
+                } else {
+                    c.flowFiles = try stringList(v, key: "ivr.flows").map(resolve)
+                }
+            case "tts_cache_dir": c.ttsCacheDirectory = resolve(try string(v, key: "ivr.tts_cache_dir"))
+            case "voicemail_dir": c.voicemailDirectory = resolve(try string(v, key: "ivr.voicemail_dir"))
+            case "pin_tries": c.pinTries = try int(v, key: "ivr.pin_tries", range: 1...10)
+            case "pin_lockout_minutes": c.pinLockoutMinutes = try int(v, key: "ivr.pin_lockout_minutes", range: 1...10_080)
+            case "demo_data": c.seedDemoData = try bool(v, key: "ivr.demo_data")
+            default: throw unknownKey(k, key, in: "ivr", known: ["flows", "tts_cache_dir", "voicemail_dir", "pin_tries",
+                                                                 "pin_lockout_minutes", "demo_data"])
+            }
+        }
+    }
+
     private func readLines(_ node: Node) throws(ConfigurationError) -> [HotlineConfiguration.Line] {
         guard case .sequence(let seq) = node else { throw error(node, "lines", "must be a list of lines (`- number: \"10000\"`)") }
         var lines: [HotlineConfiguration.Line] = []
@@ -123,7 +145,7 @@ public struct ConfigurationReader {
         for (i, item) in seq.enumerated() {
             let path = "lines[\(i)]"
             var number: String?, name: String?, answer: Int? = 0, reject: Int?
-            var media = HotlineConfiguration.LineMedia(), bridgeTo: String?
+            var media = HotlineConfiguration.LineMedia(), bridgeTo: String?, flow: String?
             for (k, v) in try mapping(item, key: path) {
                 let key = try scalarKey(k)
                 switch key {
@@ -147,15 +169,23 @@ public struct ConfigurationReader {
                         throw error(v, "\(path).bridge_to", "'\(uri)' is not a SIP URI; write it like \"sip:agent@127.0.0.1:5092\"")
                     }
                     bridgeTo = uri
-                default: throw unknownKey(k, key, in: path, known: ["number", "name", "answer_after_ms", "reject", "media", "bridge_to"])
+                case "flow":
+                    let name = try string(v, key: "\(path).flow")
+                    guard !name.isEmpty else { throw error(v, "\(path).flow", "is empty; name the flow (its `flow:` key) this line runs") }
+                    flow = name
+                default: throw unknownKey(k, key, in: path, known: ["number", "name", "answer_after_ms", "reject", "media", "bridge_to", "flow"])
                 }
             }
             guard let number else { throw error(item, path, "has no number; add `number: \"...\"`") }
             if bridgeTo != nil, reject != nil {
                 throw error(item, path, "has both reject and bridge_to; a line either refuses calls or bridges them")
             }
+            if flow != nil, bridgeTo != nil || reject != nil || !media.play.isEmpty {
+                throw error(item, path, "has a flow and also \(bridgeTo != nil ? "bridge_to" : reject != nil ? "reject" : "media.play"); "
+                            + "a line runs its IVR flow, or plays, bridges or refuses: keep one")
+            }
             lines.append(.init(number: number, name: name ?? number, answerAfterMilliseconds: answer, rejectWith: reject,
-                               media: media, bridgeTo: bridgeTo))
+                               media: media, bridgeTo: bridgeTo, flow: flow))
         }
         return lines
     }

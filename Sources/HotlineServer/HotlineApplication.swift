@@ -10,6 +10,8 @@ import SIPNetwork
 import SIPTransaction
 import Storage
 import StorageSQLite
+import IVR
+import Speech
 
 #if canImport(Glibc)
 import Glibc
@@ -26,7 +28,8 @@ public enum HotlineApplication {
             try await seedAgents(config, store: store, logger: logger)
             let credentials = try await loadCredentials(store: store, realm: config.domain)
             try await InteractionJournal.recover(store: store, now: .now(), logger: logger)
-            let journal = InteractionJournal(store: store, logger: logger)
+            let journal = InteractionJournal(store: store, selfService: store, logger: logger)
+            let ivr = try await makeIVR(config, store: store, logger: logger)
             let secret = try nonceSecret(config)
             // The readiness line is printed whatever the log level, for scripts that wait on it.
             let quiet = logger.logLevel > .info
@@ -41,16 +44,23 @@ public enum HotlineApplication {
                            : "media threads run at normal priority (no CAP_SYS_NICE); the 20 ms clock may jitter on a busy machine",
                        metadata: ["media.threads": "\(config.mediaThreads)", "media.raised": "\(raised)"])
             let sip = try makeSIPServer(config, credentials: credentials, nonceSecret: secret, logger: logger,
-                                        media: media, journal: journal) { address in
+                                        media: media, journal: journal, ivr: ivr?.setup) { address in
                 if quiet { FileIO.writeStandardError("hotline: SIP listening on \(address)\n") }
             }
             // Shut down in reverse: SIP first (its calls end with BYEs), then the media
             // (recordings finished; their rows hop to the SIP loop and into the journal),
             // then the journal, which writes what is queued.
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: journal),
+                .init(service: MediaShutdown(media: media, sipLoop: sip.endpoint.eventLoop)),
+                .init(service: sip)]
+            if let ivr {
+                services.append(.init(service: FlowReloader(registry: ivr.setup.registry, dataDirectory: config.dataDirectory,
+                                                            logger: logger)))
+                services.append(.init(service: ivr.httpService))
+            }
             let group = ServiceGroup(configuration: .init(
-                services: [.init(service: journal),
-                           .init(service: MediaShutdown(media: media, sipLoop: sip.endpoint.eventLoop)),
-                           .init(service: sip)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
             try await group.run()
@@ -63,10 +73,40 @@ public enum HotlineApplication {
         logger.info("Hotline stopped")
     }
 
+    /// The IVR's parts when some line runs a flow: the flows loaded (start-up fails on any
+    /// problem: a flow with errors never reaches callers), their static prompts spoken,
+    /// the demo data seeded when asked.
+    static func makeIVR(_ config: HotlineConfiguration, store: SQLiteStore,
+                        logger: Logger) async throws -> (setup: IVRSetup, httpService: IVRHTTPService)? {
+        if config.seedDemoData {
+            let report = try await DemoSeeder.seed(into: store, logger: logger)
+            logger.info("demo data: \(report)")
+        }
+        let flowLines = Dictionary(config.lines.compactMap { line in line.flow.map { (line.number, $0) } },
+                                   uniquingKeysWith: { first, _ in first })
+        guard !flowLines.isEmpty || !config.flowFiles.isEmpty else { return nil }
+        let speech = TextToSpeech(cacheDirectory: config.effectiveTTSCacheDirectory, logger: logger)
+        if speech.executablePath == nil {
+            throw ConfigurationError(file: "ivr", message: "espeak-ng is not installed, and the IVR speaks its prompts with it; "
+                                     + "install it (apt-get install espeak-ng)")
+        }
+        let registry = FlowRegistry(paths: config.flowFiles, lines: flowLines, speech: speech, logger: logger)
+        let report = await registry.reload()
+        guard report.version != nil else {
+            throw ConfigurationError(file: config.flowFiles.first ?? "ivr.flows",
+                                     message: "the IVR flows have problems:\n  " + report.problems.joined(separator: "\n  "))
+        }
+        let policy = PINPolicy(maximumFailures: config.pinTries, lockoutMilliseconds: Int64(config.pinLockoutMinutes) * 60_000)
+        let services = IVRServices(store: store, policy: policy, logger: logger)
+        let http = IVRHTTPService(logger: logger)
+        return (IVRSetup(registry: registry, speech: speech, services: services, http: http.client), http)
+    }
+
     /// Builds the SIP service (also used by tests and `hotline dial`).
     public static func makeSIPServer(_ config: HotlineConfiguration, credentials: [String: DigestHA1], nonceSecret: [UInt8],
                                      logger: Logger, eventLoop: (any EventLoop)? = nil, media: MediaEngine? = nil,
-                                     journal: InteractionJournal? = nil, onReady: (@Sendable (HostPort) -> Void)? = nil) throws -> SIPServer {
+                                     journal: InteractionJournal? = nil, ivr: IVRSetup? = nil,
+                                     onReady: (@Sendable (HostPort) -> Void)? = nil) throws -> SIPServer {
         var lines: [String: LineBehavior] = [:]
         for l in config.lines {
             lines[l.number] = LineBehavior(name: l.name, answerAfter: l.answerAfterMilliseconds.map { .milliseconds($0) },
@@ -90,7 +130,7 @@ public enum HotlineApplication {
         let eventLogger = logger
         let sipLoop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
         let controller = try media.map {
-            try LineCallController(config: config, media: $0, sipLoop: sipLoop, logger: logger, journal: journal)
+            try LineCallController(config: config, media: $0, sipLoop: sipLoop, logger: logger, journal: journal, ivr: ivr)
         }
         let server = SIPServer(configuration: sipConfig, core: core, eventLoop: sipLoop,
                                logger: logger, seed: random.next(), onReady: onReady) { event in

@@ -12,9 +12,12 @@ public struct HotlineConfiguration: Sendable {
         public var media: LineMedia
         /// Join the call to this SIP URI (a B2BUA bridge, until routing takes over).
         public var bridgeTo: String?
+        /// The IVR flow (its name) that answers the line.
+        public var flow: String?
 
         public init(number: String, name: String, answerAfterMilliseconds: Int? = 0, rejectWith: Int? = nil,
-                    media: LineMedia = LineMedia(), bridgeTo: String? = nil) {
+                    media: LineMedia = LineMedia(), bridgeTo: String? = nil, flow: String? = nil) {
+            self.flow = flow
             self.number = number
             self.name = name
             self.answerAfterMilliseconds = answerAfterMilliseconds
@@ -101,11 +104,24 @@ public struct HotlineConfiguration: Sendable {
     /// (RFC 8760 §2.4: the preferred first). `SHA-256`, `MD5`.
     public var authAlgorithms: [String] = ["SHA-256", "MD5"]
     public var lines: [Line] = []
+    /// IVR flow files or directories of them (`*.yaml`), loaded together.
+    public var flowFiles: [String] = []
+    /// Rendered TTS prompts; default `<data_dir>/tts-cache`.
+    public var ttsCacheDirectory: String?
+    /// Voicemail messages; default `<data_dir>/voicemail`.
+    public var voicemailDirectory: String?
+    /// Wrong PINs in a row that lock an account or card, and for how long.
+    public var pinTries = 3
+    public var pinLockoutMinutes = 30
+    /// Store the demo customers, accounts, cards and orders when the store has none.
+    public var seedDemoData = false
     public var agents: [Agent] = []
 
     public init() {}
 
     public var effectiveRecordingsDirectory: String { recordingsDirectory ?? dataDirectory + "/recordings" }
+    public var effectiveTTSCacheDirectory: String { ttsCacheDirectory ?? dataDirectory + "/tts-cache" }
+    public var effectiveVoicemailDirectory: String { voicemailDirectory ?? dataDirectory + "/voicemail" }
 
     public var effectiveAdvertisedHost: String {
         if let a = advertisedHost { return a }

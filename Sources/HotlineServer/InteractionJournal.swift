@@ -21,15 +21,21 @@ public final class InteractionJournal: Service, Sendable {
         case update(Interaction)
         case createRecording(CallRecording)
         case updateRecording(CallRecording)
+        /// Steps a call took in the IVR (secrets already masked).
+        case ivrSteps([IVRStepRecord])
+        case ivrSummary(IVRSummary)
     }
 
     private let store: any InteractionStore
+    /// Where IVR steps and summaries go (the same database; nil in tests without an IVR).
+    private let selfService: (any SelfServiceStore)?
     private let logger: Logger
     private let entries: AsyncStream<Entry>
     private let continuation: AsyncStream<Entry>.Continuation
 
-    init(store: any InteractionStore, logger: Logger) {
+    init(store: any InteractionStore, selfService: (any SelfServiceStore)? = nil, logger: Logger) {
         self.store = store
+        self.selfService = selfService
         self.logger = logger
         (entries, continuation) = AsyncStream.makeStream(of: Entry.self)
     }
@@ -48,6 +54,8 @@ public final class InteractionJournal: Service, Sendable {
                     case .update(let i): try await store.updateInteraction(i)
                     case .createRecording(let r): try await store.createRecording(r)
                     case .updateRecording(let r): try await store.updateRecording(r)
+                    case .ivrSteps(let steps): try await selfService?.appendIVRSteps(steps)
+                    case .ivrSummary(let summary): try await selfService?.saveIVRSummary(summary)
                     }
                 } catch {
                     logger.error("could not store a call's record: \(error); check the data directory's disk and permissions",
@@ -102,7 +110,7 @@ public final class InteractionJournal: Service, Sendable {
 
 extension Timestamp {
     /// The wall clock now.
-    static func now() -> Timestamp {
+    public static func now() -> Timestamp {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Timestamp(millisecondsSinceEpoch: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)

@@ -1,4 +1,5 @@
 import HotlineModel
+import IVR
 import Logging
 import Media
 import MediaNetwork
@@ -8,6 +9,7 @@ import SIPDialog
 import SIPMessage
 import SIPNetwork
 import SIPTransaction
+import Speech
 
 #if canImport(Glibc)
 import Glibc
@@ -32,6 +34,8 @@ final class LineCallController: @unchecked Sendable {
     /// Where interactions and recordings are stored as calls progress (nil in tests of
     /// the SIP server alone).
     private let journal: InteractionJournal?
+    /// Flows and what IVR calls share (nil when no line runs a flow).
+    private let ivr: (registry: FlowRegistry, environment: IVREnvironment)?
     private var random = SystemRandomNumberGenerator()
 
     final class CallState: @unchecked Sendable {
@@ -55,6 +59,8 @@ final class LineCallController: @unchecked Sendable {
         var interaction: Interaction?
         /// The recording of this call as last written.
         var recording: CallRecording?
+        /// The caller's walk through the line's IVR flow.
+        var ivr: IVRCall?
 
         init(handle: CallHandle, callID: String, role: String, line: HotlineConfiguration.Line?) {
             self.handle = handle
@@ -65,7 +71,7 @@ final class LineCallController: @unchecked Sendable {
     }
 
     init(config: HotlineConfiguration, media: MediaEngine, sipLoop: any EventLoop, logger: Logger,
-         journal: InteractionJournal? = nil) throws {
+         journal: InteractionJournal? = nil, ivr: IVRSetup? = nil) throws {
         self.config = config
         self.journal = journal
         self.media = media
@@ -88,7 +94,15 @@ final class LineCallController: @unchecked Sendable {
         } else {
             musicOnHold = nil
         }
+        if let ivr {
+            self.ivr = (ivr.registry, IVREnvironment(
+                media: media, speech: ivr.speech, services: ivr.services, http: ivr.http, journal: journal, sipLoop: sipLoop,
+                logger: logger, musicOnHold: musicOnHold, voicemailDirectory: config.effectiveVoicemailDirectory))
+        } else {
+            self.ivr = nil
+        }
     }
+
 
     /// A WAV file decoded to 8 kHz PCM once, at start-up (each media loop then encodes
     /// it once per codec).
@@ -146,6 +160,7 @@ final class LineCallController: @unchecked Sendable {
         case .ended(let handle, let reason):
             guard let state = calls.removeValue(forKey: handle) else { return }
             state.ended = true
+            state.ivr?.callEnded()
             updateInteraction(state) {
                 $0.state = .ended
                 $0.endedAt = max(.now(), $0.startedAt)
@@ -205,6 +220,11 @@ final class LineCallController: @unchecked Sendable {
             return
         }
         guard let line = state.line else { return }
+        if line.flow != nil {
+            if line.media.record != "off" { startRecording(state, leg: leg, other: nil, layout: line.media.record) }
+            startIVR(state, line: line, leg: leg)
+            return
+        }
         let items = line.media.play.compactMap { prompts[$0] }.map(PlaybackItem.prompt)
         if let target = line.bridgeTo {
             // The caller hears ringback while the other side is called.
@@ -214,6 +234,27 @@ final class LineCallController: @unchecked Sendable {
         }
         if !items.isEmpty { media.play(leg, items, bargeIn: false, loop: line.media.loop) }
         if line.media.record != "off" { startRecording(state, leg: leg, other: nil, layout: line.media.record) }
+    }
+
+    private func startIVR(_ state: CallState, line: HotlineConfiguration.Line, leg: MediaLegID) {
+        guard let ivr, let (flow, catalog) = ivr.registry.flow(forLine: line.number) else {
+            logger.error("line \(line.number) has no loaded flow '\(line.flow ?? "-")': hanging up; fix the flow files and reload",
+                         metadata: ["call.id": "\(state.callID)"])
+            endpoint?.hangup(state.handle)
+            return
+        }
+        let handle = state.handle
+        let caller = (try? NameAddress(parsing: state.from))?.uri.userOrNumber ?? state.from
+        let call = CallInfo(callerNumber: caller, dialled: line.number, callID: state.callID)
+        let ivrCall = IVRCall(flow: flow, catalog: catalog, call: call, leg: leg, interactionID: state.interaction?.id,
+                              environment: ivr.environment,
+                              hangup: { [weak self] in self?.endpoint?.hangup(handle) },
+                              queued: { [weak self, weak state] _ in
+                                  guard let self, let state else { return }
+                                  self.updateInteraction(state) { $0.state = .queued }
+                              })
+        state.ivr = ivrCall
+        ivrCall.start()
     }
 
     private func bridge(_ caller: CallState, to target: String) {
@@ -349,9 +390,16 @@ final class LineCallController: @unchecked Sendable {
         let callID = state?.callID ?? "-"
         switch event {
         case .digit(let d):
-            logger.info("dtmf", metadata: ["call.id": "\(callID)", "dtmf.digit": "\(d.digit)", "dtmf.source": "\(d.source)",
+            // Digits of a secret (a PIN, a card number) never reach the log.
+            let secret = state?.ivr?.collectingSecret == true
+            state?.ivr?.digit(d.digit.character)
+            logger.info("dtmf", metadata: ["call.id": "\(callID)", "dtmf.digit": "\(secret ? FlowSession.mask : "\(d.digit)")", "dtmf.source": "\(d.source)",
                                            "dtmf.duration_ms": "\(d.durationMilliseconds.map(String.init) ?? "-")"])
         case .playbackFinished(let id):
+            if let ivr = state?.ivr {
+                ivr.mediaPlaybackFinished(id)
+                return
+            }
             logger.info("prompt finished", metadata: ["call.id": "\(callID)", "prompt.id": "\(id)"])
         case .playlistDrained:
             guard let state, !state.ended, let line = state.line, line.media.hangupAfterPlay, line.bridgeTo == nil else { return }
@@ -383,5 +431,20 @@ final class LineCallController: @unchecked Sendable {
         let time = two(tmv.tm_hour) + two(tmv.tm_min) + two(tmv.tm_sec)
         let safe = String(callID.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) ? $0 : "_" }.prefix(80))
         return "\(config.effectiveRecordingsDirectory)/\(day)/\(time)-\(safe).wav"
+    }
+}
+
+/// What IVR calls need beyond the media: their flows, speech, the store, HTTP.
+public struct IVRSetup: Sendable {
+    public var registry: FlowRegistry
+    public var speech: TextToSpeech?
+    public var services: IVRServices
+    public var http: (any IVRHTTPPerforming)?
+
+    public init(registry: FlowRegistry, speech: TextToSpeech?, services: IVRServices, http: (any IVRHTTPPerforming)?) {
+        self.registry = registry
+        self.speech = speech
+        self.services = services
+        self.http = http
     }
 }

@@ -157,6 +157,14 @@ public final class MediaEngine: Sendable {
         return loop.eventLoop.flatSubmit { loop.startRecording(caller, other: other, path: path, layout: layout) }
     }
 
+    /// Records what the caller says (alone, mono) into `path` until `maximumMilliseconds`
+    /// have been taken, the caller presses `#`, or the leg closes; the summary then
+    /// (nil when the leg closed before the file was open).
+    public func startMessage(_ leg: MediaLegID, path: String, maximumMilliseconds: Int) -> EventLoopFuture<RecordingSummary?> {
+        let loop = loops[leg.loop]
+        return loop.eventLoop.flatSubmit { loop.startMessage(leg, path: path, maximumMilliseconds: Int64(maximumMilliseconds)) }
+    }
+
     /// PCI DSS: stop putting the call on tape (silence is recorded instead) and go on.
     public func pauseRecording(_ caller: MediaLegID) { on(caller) { $0.setRecordingPaused(caller, true) } }
     public func resumeRecording(_ caller: MediaLegID) { on(caller) { $0.setRecordingPaused(caller, false) } }

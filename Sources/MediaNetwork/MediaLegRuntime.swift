@@ -19,6 +19,8 @@ final class MediaLegRuntime: @unchecked Sendable {
     /// The bridged leg (same loop), whose audio we relay and which relays ours.
     var partner: MediaLegRuntime?
     var recording: ActiveRecording?
+    /// A message being taken from the caller alone (voicemail), beside any call recording.
+    var message: MessageRecording?
     /// A digit empties the playlist (the prompt was played with barge-in).
     var bargeIn = false
     /// Report ``MediaLegEvent/playlistDrained`` when the playlist next runs out.
@@ -122,6 +124,8 @@ final class MediaLegRuntime: @unchecked Sendable {
     }
 
     func digitArrived(_ event: DTMFEvent) {
+        // `#` ends a message, as voicemail systems announce.
+        if event.digit == .pound, message != nil { message!.stopRequested = true }
         if bargeIn, !leg.playlist.isEmpty {
             leg.playlist.bargeIn()
             bargeIn = false
@@ -152,6 +156,16 @@ final class MediaLegRuntime: @unchecked Sendable {
             reportDrained = false
             events(id, .playlistDrained)
         }
+    }
+
+    /// One frame of the caller into the message; true when the message is complete
+    /// (its length reached or `#` pressed).
+    func messageTick() -> Bool {
+        guard var message else { return false }
+        let writes = message.recorder.append(left: lastHeard, leftLaw: leg.law, right: nil, rightLaw: leg.law)
+        if !writes.isEmpty { message.file.submit(writes) }
+        self.message = message
+        return message.stopRequested || message.recorder.durationMilliseconds >= message.maximumMilliseconds
     }
 
     func recordTick() {
@@ -236,6 +250,15 @@ struct ArrivalClock {
         let at = MediaInstant(milliseconds: (realtimeNanoseconds - realtimeMinusMonotonic) / 1_000_000)
         return at > now ? now : at
     }
+}
+
+/// A message (voicemail) being recorded from the caller alone.
+struct MessageRecording: @unchecked Sendable {
+    var recorder: CallRecorder
+    let file: RecordingFile
+    let maximumMilliseconds: Int64
+    var stopRequested = false
+    let done: EventLoopPromise<RecordingSummary?>
 }
 
 /// A recording in progress on a leg.

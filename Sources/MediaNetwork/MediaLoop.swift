@@ -140,6 +140,43 @@ final class MediaLoop: @unchecked Sendable {
         }
     }
 
+    func startMessage(_ id: MediaLegID, path: String, maximumMilliseconds: Int64) -> EventLoopFuture<RecordingSummary?> {
+        guard let rt = runtime(id) else {
+            return eventLoop.makeFailedFuture(MediaNetworkError("no media leg \(id) to take a message on"))
+        }
+        if rt.message != nil { finishMessage(rt) }
+        let recorder = CallRecorder(layout: .mono)
+        let promise = eventLoop.makePromise(of: RecordingSummary?.self)
+        RecordingFile.create(path: path, header: recorder.header, eventLoop: eventLoop).whenComplete { result in
+            switch result {
+            case .success(let file):
+                guard self.runtime(id) === rt else {
+                    file.close(on: self.eventLoop).whenComplete { _ in promise.succeed(nil) }
+                    return
+                }
+                rt.message = MessageRecording(recorder: recorder, file: file, maximumMilliseconds: max(1000, maximumMilliseconds),
+                                              done: promise)
+                self.logger.info("message recording started", metadata: ["call.id": "\(rt.spec.callID)", "recording.path": "\(path)"])
+            case .failure(let error):
+                promise.fail(error)
+            }
+        }
+        return promise.futureResult
+    }
+
+    /// Closes the message's file and reports it.
+    func finishMessage(_ rt: MediaLegRuntime) {
+        guard var message = rt.message else { return }
+        rt.message = nil
+        message.file.submit(message.recorder.finish())
+        let recorder = message.recorder
+        let path = message.file.path
+        message.file.close(on: eventLoop).map { writeError in
+            RecordingSummary(path: path, layout: .mono, durationMilliseconds: recorder.durationMilliseconds, pauses: [],
+                             bytes: recorder.dataByteCount + WAVWriter.headerSize, writeError: writeError)
+        }.cascade(to: message.done)
+    }
+
     func setRecordingPaused(_ caller: MediaLegID, _ paused: Bool) {
         guard let rt = runtime(caller), rt.recording != nil else { return }
         if paused { rt.recording!.recorder.pause() } else { rt.recording!.recorder.resume() }
@@ -165,6 +202,7 @@ final class MediaLoop: @unchecked Sendable {
                                       law: rt.leg.law, statistics: rt.leg.statistics, digits: rt.leg.arbiter.accepted,
                                       sendErrors: rt.sendErrors, recording: nil)
         metrics.record(rt.leg.statistics)
+        finishMessage(rt)
         let recordingDone: EventLoopFuture<RecordingSummary?>
         if var recording = rt.recording {
             rt.recording = nil
@@ -255,6 +293,7 @@ final class MediaLoop: @unchecked Sendable {
             rt.tickReceiving(now: now, ntp: ntp)
         }
         for rt in legs where rt.recording != nil { rt.recordTick() }
+        for rt in legs where rt.message != nil && rt.messageTick() { finishMessage(rt) }
     }
 
     // MARK: Time

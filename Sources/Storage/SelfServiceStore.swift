@@ -5,10 +5,13 @@ import HotlineModel
 /// callback requests, PINs and their wrong tries, and the path each call took.
 ///
 /// Numbers (account, card, order) are matched exactly as digits. Lists come newest
-/// first, at most `limit` (1...`PageRequest.maximumLimit`, else `.invalid` on `limit`).
+/// first, at most `limit` (1...`PageRequest.maximumLimit`, else `.invalid` on `paging`, as
+/// for `CustomerStore.searchCustomers`).
 /// Creating a record whose key is taken fails with `.conflict` naming the field; one
 /// whose parent (customer, account, card, order, interaction) does not exist fails with
-/// `.notFound`.
+/// `.notFound` naming the parent's field (`customerID`, `accountNumber`, `cardNumber`,
+/// `orderNumber`, `interactionID`). Input breaking the rules in `RecordValidation+SelfService`
+/// fails with `.invalid` naming the field, before anything is written.
 public protocol SelfServiceStore: Sendable {
     // MARK: Reference data (the demo seeder, later the admin API and imports)
 
@@ -18,27 +21,29 @@ public protocol SelfServiceStore: Sendable {
     func createTransaction(_ transaction: CardTransaction) async throws
     func createOrder(_ order: Order) async throws
     func createParcel(_ parcel: Parcel) async throws
-    /// Stores or replaces the PIN hash of `subject`, clearing its wrong tries.
+    /// Stores or replaces the PIN hash of `subject`, clearing its wrong tries. The subject
+    /// (customer, account or card) must exist; its PIN is deleted with it.
     func setPIN(_ subject: PINSubject, hash: String) async throws
 
     // MARK: Reads for the IVR
 
     func account(number: String) async throws -> ServiceAccount?
-    /// Ordered by kind, then opening time, then number.
+    /// Ordered by kind (raw value: `bank` before `telecom`), then opening time, then number.
     func accounts(of customer: CustomerID) async throws -> [ServiceAccount]
     /// Newest period first.
     func bills(account: String, limit: Int) async throws -> [Bill]
     func card(number: String) async throws -> Card?
     /// Ordered by number.
     func cards(of customer: CustomerID) async throws -> [Card]
-    /// Newest first (by time, then id).
+    /// Newest first (by time, then id, both descending).
     func transactions(card: String, limit: Int) async throws -> [CardTransaction]
     func order(number: String) async throws -> Order?
-    /// Newest first.
+    /// Newest first (by placing time, then number, both descending).
     func orders(of customer: CustomerID, limit: Int) async throws -> [Order]
     /// Ordered by tracking number.
     func parcels(order: String) async throws -> [Parcel]
-    /// Newest first; with `openOnly`, those `open` or `in_progress`.
+    /// Newest first (by creation time, then number, both descending); with `openOnly`, those
+    /// `open` or `in_progress`.
     func tickets(of customer: CustomerID, openOnly: Bool, limit: Int) async throws -> [Ticket]
     func ticket(number: String) async throws -> Ticket?
     func returnRequest(number: String) async throws -> ReturnRequest?
@@ -59,12 +64,13 @@ public protocol SelfServiceStore: Sendable {
     /// digits, from 50000001 up; `.notFound` on `orderNumber` for an unknown order.
     func createReturn(_ request: ReturnRequest) async throws -> ReturnRequest
     func createVoicemail(_ voicemail: Voicemail) async throws
+    /// Oldest first (by creation time, then id).
     func voicemails(of interaction: InteractionID) async throws -> [Voicemail]
     func createCallback(_ request: CallbackRequest) async throws
-    /// Oldest first.
+    /// Oldest first (by creation time, then id).
     func callbacks(status: CallbackRequest.Status, limit: Int) async throws -> [CallbackRequest]
 
-    /// Appends steps to an interaction's IVR path; positions must be new for it
+    /// Appends steps to an interaction's IVR path, all or none; positions must be new for it
     /// (`.conflict` on `position` otherwise).
     func appendIVRSteps(_ steps: [IVRStepRecord]) async throws
     /// In position order.
@@ -73,6 +79,6 @@ public protocol SelfServiceStore: Sendable {
     func saveIVRSummary(_ summary: IVRSummary) async throws
     func ivrSummary(of interaction: InteractionID) async throws -> IVRSummary?
     /// Summaries with a transfer whose interaction is still `queued`, oldest request
-    /// first: the calls routing owes an agent.
+    /// first (ties by interaction id): the calls routing owes an agent.
     func pendingTransfers(limit: Int) async throws -> [IVRSummary]
 }

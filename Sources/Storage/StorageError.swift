@@ -47,6 +47,28 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let ha1 = Field(rawValue: "ha1")
         public static let paging = Field(rawValue: "paging")
         public static let path = Field(rawValue: "path")
+        /// Self-service records (see `SelfServiceStore`).
+        public static let cardNumber = Field(rawValue: "cardNumber")
+        public static let orderNumber = Field(rawValue: "orderNumber")
+        public static let trackingNumber = Field(rawValue: "trackingNumber")
+        /// A bill's month: one bill per account and month.
+        public static let period = Field(rawValue: "period")
+        /// An IVR step's place in its interaction's path.
+        public static let position = Field(rawValue: "position")
+        public static let currency = Field(rawValue: "currency")
+        /// A calendar date or month (`YYYY-MM-DD`, `YYYY-MM`).
+        public static let date = Field(rawValue: "date")
+        public static let pin = Field(rawValue: "pin")
+        /// The customer a record belongs to or mentions.
+        public static let customerID = Field(rawValue: "customerID")
+        /// The interaction a record was made in.
+        public static let interactionID = Field(rawValue: "interactionID")
+        /// A callback or voicemail number.
+        public static let number = Field(rawValue: "number")
+        /// A length of time (a voicemail's, an IVR step's).
+        public static let duration = Field(rawValue: "duration")
+        /// An IVR summary's transfer request.
+        public static let transfer = Field(rawValue: "transfer")
 
         public var description: String { rawValue }
     }

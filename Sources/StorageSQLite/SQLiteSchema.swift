@@ -4,7 +4,7 @@ import Storage
 /// The schema, as an append-only list of named migrations.
 ///
 /// Never edit or reorder a migration once it has shipped: databases in the field have
-/// already run it. Change the schema by appending a new one (`v2-...`). GRDB records the
+/// already run it. Change the schema by appending a new one (`v4-...`). GRDB records the
 /// applied names in `grdb_migrations`, so opening an up-to-date database runs nothing.
 ///
 /// Invariants live here, not only in Swift, so no writer (a script, a future node) can
@@ -135,6 +135,242 @@ enum SQLiteSchema {
                 );
                 CREATE INDEX recordings_by_interaction ON recordings (interaction_id, started_at);
                 CREATE INDEX recordings_by_status ON recordings (status, started_at);
+                """)
+        }
+
+        migrator.registerMigration("v3-self-service") { db in
+            // What callers serve themselves with (SelfServiceStore). Numbers are TEXT of
+            // digits (leading zeros matter; the IVR says them digit by digit), money is
+            // <name>_minor INTEGER + <name>_currency TEXT, dates are 'YYYY-MM-DD' and months
+            // 'YYYY-MM' text. The shape checks use ltrim(x, '0123456789') = '' ("only
+            // digits") rather than GLOB, which PostgreSQL lacks.
+            //
+            // Reference data hangs off customers and goes with them (ON DELETE CASCADE, down
+            // to bills, transactions, parcels, returns and PINs). What the IVR wrote about a
+            // call (tickets, callbacks) outlives the customer and the interaction: their
+            // references become NULL. Voicemail, IVR steps and summaries belong to their
+            // interaction and go with it.
+            //
+            // pins: one row per subject (kind, key); exactly one of customer_id,
+            // account_number, card_number repeats the key so the subject must exist and the
+            // PIN is deleted with it.
+            //
+            // Ticket and return numbers are allocated by the store as MAX + 1 inside the
+            // inserting transaction (tickets from 10000001, returns from 50000001); the
+            // primary key backs that up. Always 8 digits, so text order is number order and
+            // MAX(number) is one index probe.
+            try db.execute(sql: """
+                CREATE TABLE service_accounts (
+                    number           TEXT    NOT NULL PRIMARY KEY
+                                     CHECK (length(number) BETWEEN 6 AND 19 AND ltrim(number, '0123456789') = ''),
+                    customer_id      TEXT    NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+                    kind             TEXT    NOT NULL CHECK (kind IN ('telecom', 'bank')),
+                    plan_zh          TEXT    NOT NULL CHECK (plan_zh <> ''),
+                    plan_en          TEXT    NOT NULL CHECK (plan_en <> ''),
+                    balance_minor    INTEGER NOT NULL,
+                    balance_currency TEXT    NOT NULL
+                                     CHECK (length(balance_currency) = 3 AND ltrim(balance_currency, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') = ''),
+                    opened_at        INTEGER NOT NULL
+                );
+                CREATE INDEX service_accounts_by_customer ON service_accounts (customer_id, kind, opened_at, number);
+
+                CREATE TABLE bills (
+                    id              TEXT    NOT NULL PRIMARY KEY CHECK (id <> ''),
+                    account_number  TEXT    NOT NULL REFERENCES service_accounts (number) ON DELETE CASCADE,
+                    period          TEXT    NOT NULL
+                                    CHECK (length(period) = 7 AND substr(period, 5, 1) = '-'
+                                           AND ltrim(substr(period, 1, 4) || substr(period, 6, 2), '0123456789') = ''
+                                           AND substr(period, 6, 2) BETWEEN '01' AND '12'),
+                    amount_minor    INTEGER NOT NULL,
+                    amount_currency TEXT    NOT NULL
+                                    CHECK (length(amount_currency) = 3 AND ltrim(amount_currency, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') = ''),
+                    issued_at       INTEGER NOT NULL,
+                    due_date        TEXT    NOT NULL
+                                    CHECK (length(due_date) = 10 AND substr(due_date, 5, 1) = '-' AND substr(due_date, 8, 1) = '-'
+                                           AND ltrim(substr(due_date, 1, 4) || substr(due_date, 6, 2) || substr(due_date, 9, 2), '0123456789') = ''
+                                           AND substr(due_date, 6, 2) BETWEEN '01' AND '12'
+                                           AND substr(due_date, 9, 2) BETWEEN '01' AND '31'),
+                    paid            INTEGER NOT NULL CHECK (paid IN (0, 1)),
+                    -- One bill per account and month; also the index for "newest period first".
+                    UNIQUE (account_number, period)
+                );
+
+                CREATE TABLE cards (
+                    number         TEXT NOT NULL PRIMARY KEY
+                                   CHECK (length(number) BETWEEN 16 AND 19 AND ltrim(number, '0123456789') = ''),
+                    customer_id    TEXT NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+                    account_number TEXT NOT NULL REFERENCES service_accounts (number) ON DELETE CASCADE,
+                    status         TEXT NOT NULL CHECK (status IN ('active', 'lost', 'blocked', 'expired')),
+                    expires        TEXT NOT NULL
+                                   CHECK (length(expires) = 7 AND substr(expires, 5, 1) = '-'
+                                          AND ltrim(substr(expires, 1, 4) || substr(expires, 6, 2), '0123456789') = ''
+                                          AND substr(expires, 6, 2) BETWEEN '01' AND '12')
+                );
+                CREATE INDEX cards_by_customer ON cards (customer_id, number);
+                CREATE INDEX cards_by_account ON cards (account_number);
+
+                CREATE TABLE card_transactions (
+                    id              TEXT    NOT NULL PRIMARY KEY CHECK (id <> ''),
+                    card_number     TEXT    NOT NULL REFERENCES cards (number) ON DELETE CASCADE,
+                    occurred_at     INTEGER NOT NULL,
+                    amount_minor    INTEGER NOT NULL,
+                    amount_currency TEXT    NOT NULL
+                                    CHECK (length(amount_currency) = 3 AND ltrim(amount_currency, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') = ''),
+                    merchant_zh     TEXT    NOT NULL CHECK (merchant_zh <> ''),
+                    merchant_en     TEXT    NOT NULL CHECK (merchant_en <> '')
+                );
+                CREATE INDEX card_transactions_by_card ON card_transactions (card_number, occurred_at, id);
+
+                CREATE TABLE orders (
+                    number         TEXT    NOT NULL PRIMARY KEY
+                                   CHECK (length(number) BETWEEN 6 AND 20 AND ltrim(number, '0123456789') = ''),
+                    customer_id    TEXT    NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+                    placed_at      INTEGER NOT NULL,
+                    status         TEXT    NOT NULL
+                                   CHECK (status IN ('placed', 'paid', 'shipped', 'delivered', 'cancelled', 'returned')),
+                    total_minor    INTEGER NOT NULL,
+                    total_currency TEXT    NOT NULL
+                                   CHECK (length(total_currency) = 3 AND ltrim(total_currency, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') = ''),
+                    items_zh       TEXT    NOT NULL CHECK (items_zh <> ''),
+                    items_en       TEXT    NOT NULL CHECK (items_en <> '')
+                );
+                CREATE INDEX orders_by_customer ON orders (customer_id, placed_at, number);
+
+                CREATE TABLE parcels (
+                    tracking_number    TEXT    NOT NULL PRIMARY KEY CHECK (length(tracking_number) BETWEEN 4 AND 40),
+                    order_number       TEXT    NOT NULL REFERENCES orders (number) ON DELETE CASCADE,
+                    carrier_zh         TEXT    NOT NULL CHECK (carrier_zh <> ''),
+                    carrier_en         TEXT    NOT NULL CHECK (carrier_en <> ''),
+                    status             TEXT    NOT NULL
+                                       CHECK (status IN ('label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception')),
+                    location_zh        TEXT    NOT NULL CHECK (location_zh <> ''),
+                    location_en        TEXT    NOT NULL CHECK (location_en <> ''),
+                    estimated_delivery TEXT
+                                       CHECK (estimated_delivery IS NULL OR (
+                                           length(estimated_delivery) = 10
+                                           AND substr(estimated_delivery, 5, 1) = '-' AND substr(estimated_delivery, 8, 1) = '-'
+                                           AND ltrim(substr(estimated_delivery, 1, 4) || substr(estimated_delivery, 6, 2)
+                                                     || substr(estimated_delivery, 9, 2), '0123456789') = ''
+                                           AND substr(estimated_delivery, 6, 2) BETWEEN '01' AND '12'
+                                           AND substr(estimated_delivery, 9, 2) BETWEEN '01' AND '31')),
+                    updated_at         INTEGER NOT NULL
+                );
+                CREATE INDEX parcels_by_order ON parcels (order_number, tracking_number);
+
+                CREATE TABLE tickets (
+                    number         TEXT    NOT NULL PRIMARY KEY
+                                   CHECK (length(number) = 8 AND ltrim(number, '0123456789') = ''),
+                    customer_id    TEXT    REFERENCES customers (id) ON DELETE SET NULL,
+                    interaction_id TEXT    REFERENCES interactions (id) ON DELETE SET NULL,
+                    category       TEXT    NOT NULL CHECK (category <> ''),
+                    kind           TEXT    NOT NULL CHECK (kind <> ''),
+                    status         TEXT    NOT NULL CHECK (status IN ('open', 'in_progress', 'resolved', 'closed')),
+                    created_at     INTEGER NOT NULL,
+                    summary        TEXT    NOT NULL
+                );
+                CREATE INDEX tickets_by_customer ON tickets (customer_id, created_at, number);
+                CREATE INDEX tickets_by_interaction ON tickets (interaction_id);
+
+                CREATE TABLE return_requests (
+                    number         TEXT    NOT NULL PRIMARY KEY
+                                   CHECK (length(number) = 8 AND ltrim(number, '0123456789') = ''),
+                    order_number   TEXT    NOT NULL REFERENCES orders (number) ON DELETE CASCADE,
+                    customer_id    TEXT    REFERENCES customers (id) ON DELETE SET NULL,
+                    interaction_id TEXT    REFERENCES interactions (id) ON DELETE SET NULL,
+                    reason         TEXT    NOT NULL CHECK (reason <> ''),
+                    status         TEXT    NOT NULL CHECK (status IN ('requested', 'approved', 'received', 'refunded', 'rejected')),
+                    created_at     INTEGER NOT NULL
+                );
+                CREATE INDEX return_requests_by_order ON return_requests (order_number);
+                CREATE INDEX return_requests_by_customer ON return_requests (customer_id);
+                CREATE INDEX return_requests_by_interaction ON return_requests (interaction_id);
+
+                CREATE TABLE voicemails (
+                    id             TEXT    NOT NULL PRIMARY KEY CHECK (id <> ''),
+                    interaction_id TEXT    NOT NULL REFERENCES interactions (id) ON DELETE CASCADE,
+                    from_address   TEXT    NOT NULL,
+                    to_address     TEXT    NOT NULL,
+                    path           TEXT    NOT NULL CHECK (path <> ''),
+                    duration_ms    INTEGER NOT NULL CHECK (duration_ms >= 0),
+                    created_at     INTEGER NOT NULL,
+                    heard          INTEGER NOT NULL CHECK (heard IN (0, 1))
+                );
+                CREATE INDEX voicemails_by_interaction ON voicemails (interaction_id, created_at, id);
+
+                CREATE TABLE callback_requests (
+                    id             TEXT    NOT NULL PRIMARY KEY CHECK (id <> ''),
+                    interaction_id TEXT    REFERENCES interactions (id) ON DELETE SET NULL,
+                    number         TEXT    NOT NULL CHECK (number <> ''),
+                    preferred_time TEXT,
+                    queue          TEXT,
+                    status         TEXT    NOT NULL CHECK (status IN ('pending', 'done', 'failed', 'cancelled')),
+                    created_at     INTEGER NOT NULL
+                );
+                CREATE INDEX callback_requests_by_status ON callback_requests (status, created_at, id);
+                CREATE INDEX callback_requests_by_interaction ON callback_requests (interaction_id);
+
+                CREATE TABLE pins (
+                    subject_kind   TEXT    NOT NULL CHECK (subject_kind IN ('customer', 'account', 'card')),
+                    subject_key    TEXT    NOT NULL,
+                    customer_id    TEXT    REFERENCES customers (id) ON DELETE CASCADE,
+                    account_number TEXT    REFERENCES service_accounts (number) ON DELETE CASCADE,
+                    card_number    TEXT    REFERENCES cards (number) ON DELETE CASCADE,
+                    hash           TEXT    NOT NULL CHECK (hash <> ''),
+                    failures       INTEGER NOT NULL CHECK (failures >= 0),
+                    last_failure   INTEGER,
+                    locked_until   INTEGER,
+                    PRIMARY KEY (subject_kind, subject_key),
+                    -- IS NOT NULL spelled out: a comparison with NULL would pass a CHECK.
+                    CHECK ((subject_kind = 'customer' AND customer_id IS NOT NULL AND customer_id = subject_key
+                            AND account_number IS NULL AND card_number IS NULL)
+                        OR (subject_kind = 'account' AND account_number IS NOT NULL AND account_number = subject_key
+                            AND customer_id IS NULL AND card_number IS NULL)
+                        OR (subject_kind = 'card' AND card_number IS NOT NULL AND card_number = subject_key
+                            AND customer_id IS NULL AND account_number IS NULL))
+                );
+                CREATE INDEX pins_by_customer ON pins (customer_id);
+                CREATE INDEX pins_by_account ON pins (account_number);
+                CREATE INDEX pins_by_card ON pins (card_number);
+
+                CREATE TABLE ivr_steps (
+                    interaction_id TEXT    NOT NULL REFERENCES interactions (id) ON DELETE CASCADE,
+                    position       INTEGER NOT NULL CHECK (position >= 0),
+                    flow           TEXT    NOT NULL CHECK (flow <> ''),
+                    node           TEXT    NOT NULL CHECK (node <> ''),
+                    kind           TEXT    NOT NULL CHECK (kind <> ''),
+                    input          TEXT,
+                    outcome        TEXT    NOT NULL CHECK (outcome <> ''),
+                    started_at     INTEGER NOT NULL,
+                    duration_ms    INTEGER NOT NULL CHECK (duration_ms >= 0),
+                    PRIMARY KEY (interaction_id, position)
+                );
+
+                -- transfer_*: all NULL (no transfer) or queue, skills (JSON array of
+                -- strings), priority and requested_at set; the reason is optional.
+                CREATE TABLE ivr_summaries (
+                    interaction_id        TEXT    NOT NULL PRIMARY KEY REFERENCES interactions (id) ON DELETE CASCADE,
+                    flow                  TEXT    NOT NULL CHECK (flow <> ''),
+                    flow_version          INTEGER NOT NULL CHECK (flow_version >= 0),
+                    language              TEXT    NOT NULL CHECK (language IN ('zh-CN', 'en-US')),
+                    outcome               TEXT,
+                    verification          TEXT,
+                    verification_method   TEXT,
+                    variables_json        TEXT    NOT NULL CHECK (variables_json LIKE '{%}'),
+                    transfer_queue        TEXT    CHECK (transfer_queue <> ''),
+                    transfer_skills       TEXT    CHECK (transfer_skills LIKE '[%]'),
+                    transfer_priority     INTEGER CHECK (transfer_priority BETWEEN 1 AND 10),
+                    transfer_reason       TEXT,
+                    transfer_requested_at INTEGER,
+                    started_at            INTEGER NOT NULL,
+                    ended_at              INTEGER CHECK (ended_at >= started_at),
+                    CHECK ((transfer_queue IS NULL AND transfer_skills IS NULL AND transfer_priority IS NULL
+                            AND transfer_reason IS NULL AND transfer_requested_at IS NULL)
+                        OR (transfer_queue IS NOT NULL AND transfer_skills IS NOT NULL AND transfer_priority IS NOT NULL
+                            AND transfer_requested_at IS NOT NULL))
+                );
+                -- Routing polls "which transfers are owed?", oldest request first.
+                CREATE INDEX ivr_summaries_transfers ON ivr_summaries (transfer_requested_at, interaction_id)
+                    WHERE transfer_queue IS NOT NULL;
                 """)
         }
 

@@ -24,7 +24,13 @@ final class ConfigurationReaderTests: XCTestCase {
         // Prompt paths are relative to the file; they must exist.
         let telecom = try XCTUnwrap(config.lines.first { $0.number == "10000" })
         XCTAssertEqual(telecom.media.record, "stereo")
-        XCTAssertEqual(telecom.media.play.count, 2)
+        XCTAssertEqual(telecom.flow, "telecom")
+        XCTAssertEqual(config.lines.compactMap(\.flow).sorted(), ["bank", "shop", "telecom"])
+        XCTAssertEqual(config.flowFiles.map { URL(fileURLWithPath: $0).standardized.path },
+                       [root.appendingPathComponent("flows/demo").standardized.path])
+        XCTAssertEqual(config.pinTries, 3)
+        XCTAssertEqual(config.pinLockoutMinutes, 30)
+        XCTAssertTrue(config.seedDemoData)
         for prompt in config.lines.flatMap(\.media.play) {
             XCTAssertTrue(FileManager.default.fileExists(atPath: prompt), "\(prompt) is missing")
         }
@@ -34,6 +40,30 @@ final class ConfigurationReaderTests: XCTestCase {
         XCTAssertEqual(config.agents.map(\.username), ["1001", "1002", "1003", "2001"])
         XCTAssertEqual(config.agents[3].roles, ["supervisor", "agent"])
         XCTAssertEqual(config.agents[0].skills.map(\.name), ["telecom", "broadband"])
+    }
+
+    func testIVRSettingsAndTheirMistakes() throws {
+        let c = try ConfigurationReader(file: "/etc/hotline/c.yaml").read(yaml: """
+            ivr:
+              flows: [a.yaml, /abs/b.yaml]
+              tts_cache_dir: tts
+              voicemail_dir: /var/vm
+              pin_tries: 5
+              pin_lockout_minutes: 15
+              demo_data: false
+            lines:
+              - {number: "10000", flow: telecom}
+            """)
+        XCTAssertEqual(c.flowFiles, ["/etc/hotline/a.yaml", "/abs/b.yaml"])
+        XCTAssertEqual(c.ttsCacheDirectory, "/etc/hotline/tts")
+        XCTAssertEqual(c.voicemailDirectory, "/var/vm")
+        XCTAssertEqual(c.pinTries, 5)
+        XCTAssertEqual(c.pinLockoutMinutes, 15)
+        XCTAssertFalse(c.seedDemoData)
+        XCTAssertEqual(c.lines.first?.flow, "telecom")
+        assertError("ivr:\n  pin_tries: 0\n", "test.yaml:2:14: ivr.pin_tries: 0 is outside 1...10")
+        assertError("lines:\n  - {number: \"1\", flow: telecom, reject: 486}\n",
+                    "test.yaml:2:5: lines[0]: has a flow and also reject; a line runs its IVR flow, or plays, bridges or refuses: keep one")
     }
 
     func testEverySetting() throws {

@@ -119,6 +119,24 @@ final class FlowSessionRequestTests: XCTestCase {
             "category": "broadband", "kind": "", "summary": "reported by 13800138000"])])
     }
 
+    func testKeysPressedWhileARequestRunsAnswerTheNextMenu() {
+        var s = session(makeFlow(start: "find", [
+            node("find", .lookup(Lookup(record: .balance, key: loc("caller"), variable: loc("account"),
+                                        onNotFound: loc(NodeID("agent")))), next: "main"),
+            node("main", menu(["1": "bye"])),
+            node("agent", hangup(outcome: "agent")),
+            node("bye", hangup(outcome: "self-served")),
+        ]))
+        _ = s.start(now: at(0))
+        XCTAssertEqual(s.handle(.digit("1"), now: at(10)), [])
+        XCTAssertEqual(s.handle(.lookupResult(request: 1, ["balance": 5]), now: at(40)), [
+            step("find", "lookup", "found", ms: 40),
+            step("main", "menu", "option 1", input: "1", at: 40),
+            step("bye", "hangup", "self-served", at: 40),
+            .hangup(outcome: "self-served"),
+        ])
+    }
+
     func testLookupFoundAndNotFound() {
         var found = session(lookupFlow())
         XCTAssertEqual(found.start(now: at(0)), [.lookup(request: 1, record: .balance, key: "13800138000")])

@@ -321,7 +321,8 @@ final class FlowSessionTests: XCTestCase {
             node("bye", hangup("bye")),
         ])
         var s = session(flow)
-        XCTAssertEqual(s.start(now: at(0)), [.play([zh("choose")], bargeIn: true)])
+        // The choice is offered in each language it offers, each in its own voice.
+        XCTAssertEqual(s.start(now: at(0)), [.play([zh("choose"), en("choose")], bargeIn: true)])
         XCTAssertEqual(s.handle(.digit("2"), now: at(800)), [
             .stopPlayback,
             step("choose", "language", "language en-US", input: "2", ms: 800),
@@ -333,7 +334,7 @@ final class FlowSessionTests: XCTestCase {
         var timeout = session(makeFlow(language: .enUS, start: "choose", [
             node("choose", .language(choice), next: "bye"), node("bye", hangup("bye")),
         ]))
-        XCTAssertEqual(timeout.start(now: at(0)), [.play([en("choose")], bargeIn: true)])
+        XCTAssertEqual(timeout.start(now: at(0)), [.play([zh("choose"), en("choose")], bargeIn: true)])
         XCTAssertEqual(timeout.handle(.playbackFinished, now: at(2000)), [.startTimer(.noInput, at: at(6000))])
         XCTAssertEqual(timeout.handle(.timer(.noInput), now: at(6000)), [
             step("choose", "language", "timeout", ms: 6000),

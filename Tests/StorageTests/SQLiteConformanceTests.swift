@@ -41,10 +41,25 @@ final class SQLiteFileConformanceTests: XCTestCase {
     func testInteractionErrors() async throws { try await suite.interactionErrors() }
     func testRecordingLifecycle() async throws { try await suite.recordingLifecycle() }
     func testRecordingErrors() async throws { try await suite.recordingErrors() }
+    func testSelfServiceReferenceRoundTrip() async throws { try await suite.selfServiceReferenceRoundTrip() }
+    func testSelfServiceConflicts() async throws { try await suite.selfServiceConflicts() }
+    func testSelfServiceMissingParents() async throws { try await suite.selfServiceMissingParents() }
+    func testTicketAndReturnNumbers() async throws { try await suite.ticketAndReturnNumbers() }
+    func testConcurrentTicketNumbers() async throws { try await suite.concurrentTicketNumbers() }
+    func testPINLifecycle() async throws { try await suite.pinLifecycle() }
+    func testVoicemailsAndCallbacks() async throws { try await suite.voicemailsAndCallbacks() }
+    func testIVRStepsAndSummaries() async throws { try await suite.ivrStepsAndSummaries() }
+    func testSelfServiceCascadeOnCustomerDelete() async throws { try await suite.selfServiceCascadeOnCustomerDelete() }
+    func testSelfServiceValidation() async throws { try await suite.selfServiceValidation() }
 
     func testPersistsAcrossReopen() async throws {
         let path = directory.appendingPathComponent("data").path
         try await HotlineStoreConformance.persistsAcrossReopen { try SQLiteStore(.dataDirectory(path)) }
+    }
+
+    func testSelfServicePersistsAcrossReopen() async throws {
+        let path = directory.appendingPathComponent("data").path
+        try await HotlineStoreConformance.selfServicePersistsAcrossReopen { try SQLiteStore(.dataDirectory(path)) }
     }
 }
 
@@ -68,4 +83,14 @@ final class SQLiteInMemoryConformanceTests: XCTestCase {
     func testInteractionErrors() async throws { try await suite.interactionErrors() }
     func testRecordingLifecycle() async throws { try await suite.recordingLifecycle() }
     func testRecordingErrors() async throws { try await suite.recordingErrors() }
+    func testSelfServiceReferenceRoundTrip() async throws { try await suite.selfServiceReferenceRoundTrip() }
+    func testSelfServiceConflicts() async throws { try await suite.selfServiceConflicts() }
+    func testSelfServiceMissingParents() async throws { try await suite.selfServiceMissingParents() }
+    func testTicketAndReturnNumbers() async throws { try await suite.ticketAndReturnNumbers() }
+    func testConcurrentTicketNumbers() async throws { try await suite.concurrentTicketNumbers() }
+    func testPINLifecycle() async throws { try await suite.pinLifecycle() }
+    func testVoicemailsAndCallbacks() async throws { try await suite.voicemailsAndCallbacks() }
+    func testIVRStepsAndSummaries() async throws { try await suite.ivrStepsAndSummaries() }
+    func testSelfServiceCascadeOnCustomerDelete() async throws { try await suite.selfServiceCascadeOnCustomerDelete() }
+    func testSelfServiceValidation() async throws { try await suite.selfServiceValidation() }
 }

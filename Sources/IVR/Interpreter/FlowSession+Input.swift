@@ -38,8 +38,12 @@ extension FlowSession {
 
     mutating func digit(_ key: Character, _ actions: inout [IVRAction]) {
         switch waiting {
-        case .notStarted, .result, .finished:
+        case .finished:
             return
+        case .notStarted, .result:
+            // Keys pressed while a lookup or PIN check runs are the caller typing ahead
+            // (the next menu's choice): kept, like keys that interrupt a prompt.
+            if typeAhead.count < Self.maximumTypeAhead { typeAhead.append(key) }
         case .playback(let bargeIn, let then):
             guard bargeIn, then == .next else { return }
             actions.append(.stopPlayback)

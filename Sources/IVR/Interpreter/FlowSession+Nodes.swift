@@ -22,7 +22,7 @@ extension FlowSession {
             }
             return listen(prompt: promptItems(collect.prompt.value), &actions)
         case .language(let choice):
-            return listen(prompt: promptItems(choice.prompt.value), &actions)
+            return listen(prompt: languageChoiceItems(choice), &actions)
         case .set(let assignments):
             return set(assignments, &actions)
         case .branch(let branch):

@@ -33,6 +33,10 @@ extension FlowSession {
     /// language when the prompt lacks it). A prompt that is missing or whose text does
     /// not render is left out: the validator reports both before a flow is served.
     func promptItems(_ name: String) -> [SpokenItem] {
+        promptItems(name, in: language)
+    }
+
+    func promptItems(_ name: String, in language: Language) -> [SpokenItem] {
         guard let prompt = flow.prompts[name],
               let source = prompt.sources[language] ?? prompt.sources[flow.language] else { return [] }
         switch source.value {
@@ -40,8 +44,27 @@ extension FlowSession {
             return [.file(Self.resolve(file, against: flow.file))]
         case .text(let text):
             guard let words = try? render(text, escape: .none), !words.isEmpty else { return [] }
-            return [.text(words, language)]
+            return [.text(words, prompt.sources[language] != nil ? language : flow.language)]
         }
+    }
+
+    /// A language node's prompt: said in each language it offers, each in its own voice
+    /// (in the order of their keys), so every caller hears their language's choice.
+    func languageChoiceItems(_ choice: LanguageChoice) -> [SpokenItem] {
+        var languages: [Language] = []
+        for (_, language) in choice.options.sorted(by: { $0.key.value < $1.key.value }) where !languages.contains(language) {
+            languages.append(language)
+        }
+        var items: [SpokenItem] = []
+        var files: Set<String> = []
+        for language in languages {
+            for item in promptItems(choice.prompt.value, in: language) {
+                // A recorded file shared by every language is played once.
+                if case .file(let path) = item, !files.insert(path).inserted { continue }
+                items.append(item)
+            }
+        }
+        return items
     }
 
     /// A prompt file's path relative to the flow file's directory.

@@ -149,6 +149,16 @@ public struct FlowSession: Sendable {
         self.variables = variables
     }
 
+    /// The id of the customer a `verify` accepted (its `customer.id`), nil before or after a failure.
+    public var verifiedCustomerID: String? {
+        guard variables["verified"] == .bool(true), case .record(let r)? = variables["customer"],
+              case .string(let id)? = r["id"] else { return nil }
+        return id
+    }
+
+    /// A secret `collect` is taking keys (they must stay out of logs and recordings).
+    public var isCollectingSecret: Bool { recordingPaused }
+
     public var isFinished: Bool {
         switch waiting {
         case .finished: true

@@ -1,0 +1,346 @@
+import HotlineModel
+import IVR
+import Logging
+import Media
+import MediaNetwork
+import NIOCore
+import Speech
+
+/// Performs the `http` node's requests (``IVRHTTPClient`` in service; a test double in
+/// unit tests of pure logic).
+public protocol IVRHTTPPerforming: Sendable {
+    func send(method: String, url: String, jsonBody: String?, timeoutMilliseconds: Int) async -> HTTPOutcome
+}
+
+/// What every IVR call shares: the media engine, speech, the store and the journal.
+struct IVREnvironment: Sendable {
+    let media: MediaEngine
+    let speech: TextToSpeech?
+    let services: IVRServices
+    let http: (any IVRHTTPPerforming)?
+    let journal: InteractionJournal?
+    let sipLoop: any EventLoop
+    let logger: Logger
+    let musicOnHold: Prompt?
+    let voicemailDirectory: String
+}
+
+/// One call's walk through its flow: runs the ``FlowSession``'s actions on the media leg
+/// (prompts, TTS, recording pauses), its timers on the SIP loop, its requests against the
+/// store and enterprise systems, and writes its steps and summary with the interaction.
+///
+/// Lives on the SIP loop; everything asynchronous (TTS renders, store requests, HTTP)
+/// hops back there before it touches the session.
+final class IVRCall: @unchecked Sendable {
+    let callID: String
+    let leg: MediaLegID
+    let catalog: FlowCatalog
+    private var session: FlowSession
+    private let env: IVREnvironment
+    private let interactionID: InteractionID?
+    /// Hangs the call up (the flow's hangup, after its goodbye has played).
+    private let flowName: String
+    private let hangup: () -> Void
+    /// The interaction moved to a queue (transfer).
+    private let queued: (TransferRequest) -> Void
+    private var timers: [IVRTimer: Scheduled<Void>] = [:]
+    /// Each play gets a generation; the trailing marker item of the current one reports its end.
+    private var playGeneration = 0
+    private var awaitedMarker: String?
+    private var stepPosition = 0
+    private var customerID: CustomerID?
+    private var transfer: IVRSummary.TransferRequest?
+    private var summary: IVRSummary?
+    private var ended = false
+
+    init(flow: Flow, catalog: FlowCatalog, call: CallInfo, leg: MediaLegID, interactionID: InteractionID?,
+         environment: IVREnvironment, hangup: @escaping () -> Void, queued: @escaping (TransferRequest) -> Void) {
+        self.callID = call.callID
+        self.flowName = flow.name
+        self.leg = leg
+        self.catalog = catalog
+        self.env = environment
+        self.interactionID = interactionID
+        self.hangup = hangup
+        self.queued = queued
+        self.session = FlowSession(flow: flow, subflows: catalog.flows, call: call)
+    }
+
+    var logMetadata: Logger.Metadata { ["call.id": "\(callID)", "ivr.flow": "\(flowName)"] }
+
+    // MARK: Events (on the SIP loop)
+
+    func start() {
+        let now = Timestamp.now()
+        if let interactionID {
+            let s = IVRSummary(interactionID: interactionID, flow: flowName, flowVersion: catalog.version,
+                               language: session.language, startedAt: now)
+            summary = s
+            env.journal?.write(.ivrSummary(s))
+        }
+        env.logger.info("ivr started", metadata: logMetadata.merging([
+            "ivr.flow_version": "\(catalog.version)"]) { a, _ in a })
+        apply(session.start(now: now))
+    }
+
+    /// The caller is keying a secret: its digits must not be logged.
+    var collectingSecret: Bool { session.isCollectingSecret }
+
+    func digit(_ key: Character) {
+        apply(session.handle(.digit(key), now: .now()))
+    }
+
+    func mediaPlaybackFinished(_ id: String) {
+        guard id == awaitedMarker else { return }
+        awaitedMarker = nil
+        apply(session.handle(.playbackFinished, now: .now()))
+    }
+
+    func callEnded() {
+        guard !ended else { return }
+        apply(session.handle(.callerHungUp, now: .now()))
+        finish()
+    }
+
+    // MARK: Actions
+
+    private func apply(_ actions: [IVRAction]) {
+        for action in actions {
+            switch action {
+            case .play(let items, _):
+                play(items)
+            case .stopPlayback:
+                playGeneration += 1
+                awaitedMarker = nil
+                env.media.stopPlayback(leg)
+            case .startTimer(let timer, let at):
+                timers[timer]?.cancel()
+                let delay = max(0, at.millisecondsSinceEpoch - Timestamp.now().millisecondsSinceEpoch)
+                timers[timer] = env.sipLoop.scheduleTask(in: .milliseconds(delay)) { [weak self] in
+                    guard let self, !self.ended else { return }
+                    self.timers[timer] = nil
+                    self.apply(self.session.handle(.timer(timer), now: .now()))
+                }
+            case .cancelTimer(let timer):
+                timers.removeValue(forKey: timer)?.cancel()
+            case .pauseRecording:
+                env.media.pauseRecording(leg)
+            case .resumeRecording:
+                env.media.resumeRecording(leg)
+            case .lookup(let request, let record, let key):
+                ask(request) { services, _ in .lookupResult(request: request, await services.lookup(record, key: key)) }
+            case .verify(let request, let method, let identifier, let pin):
+                ask(request) { services, now in
+                    .verifyResult(request: request, await services.verify(method: method, identifier: identifier, pin: pin, now: now))
+                }
+            case .create(let request, let record, let fields):
+                let asker = self.asker
+                ask(request) { services, now in
+                    .created(request: request, await services.create(record, fields: fields, asker: asker, now: now))
+                }
+            case .http(let request, let method, let url, let body, let timeout):
+                guard let http = env.http else {
+                    deliver(.httpResult(request: request, .failed("no HTTP client in this process")))
+                    continue
+                }
+                perform { .httpResult(request: request, await http.send(method: method, url: url, jsonBody: body,
+                                                                         timeoutMilliseconds: timeout)) }
+            case .recordVoicemail(let request, let maximumSeconds):
+                recordVoicemail(request, maximumSeconds: maximumSeconds)
+            case .storeCallback(let request, let number, let preferredTime):
+                let asker = self.asker
+                let id = "cb-\(callID.hashValue.magnitude)-\(request)"
+                ask(request) { services, now in
+                    if let stored = await services.storeCallback(number: number, preferredTime: preferredTime, queue: nil,
+                                                                 asker: asker, id: id, now: now) {
+                        return .stored(request: request, id: stored)
+                    }
+                    return .stored(request: request, id: "")
+                }
+            case .transfer(let request):
+                transferred(request)
+            case .hangup(let outcome):
+                env.logger.info("ivr hangs up", metadata: logMetadata.merging(["ivr.outcome": "\(outcome ?? "-")"]) { a, _ in a })
+                finish()
+                hangup()
+            case .step(let step):
+                stored(step)
+            }
+        }
+    }
+
+    private var asker: IVRServices.Asker {
+        IVRServices.Asker(interactionID: interactionID, callerNumber: session.call.callerNumber, customerID: session.verifiedCustomerID.map { CustomerID($0) })
+    }
+
+
+    /// Plays `items`, rendering what TTS has not rendered yet first; a later play or a
+    /// stop makes an unfinished render's audio moot.
+    private func play(_ items: [SpokenItem]) {
+        playGeneration += 1
+        let generation = playGeneration
+        let marker = "ivr-end-\(generation)"
+        awaitedMarker = marker
+        var ready: [PlaybackItem] = []
+        var missing = false
+        for item in items {
+            if let prompt = catalog.prompt(item) { ready.append(.prompt(prompt)) } else { missing = true; break }
+        }
+        if !missing {
+            env.media.play(leg, ready + [.silence(id: marker, milliseconds: 20)])
+            return
+        }
+        let speech = env.speech, catalog = self.catalog, logger = env.logger, metadata = logMetadata
+        Task {
+            var out: [PlaybackItem] = []
+            for item in items {
+                if let prompt = catalog.prompt(item) { out.append(.prompt(prompt)); continue }
+                switch item {
+                case .file(let path):
+                    logger.error("ivr prompt file not loaded: \(path)", metadata: metadata)
+                case .text(let text, let language):
+                    guard let speech else { continue }
+                    do {
+                        let result = try await speech.prompt(text, language: language)
+                        out.append(.prompt(result.prompt))
+                        if !result.cached {
+                            logger.debug("tts rendered", metadata: metadata.merging([
+                                "tts.ms": "\(Int(result.renderMilliseconds.rounded()))",
+                                "tts.language": "\(language.rawValue)"]) { a, _ in a })
+                        }
+                    } catch {
+                        logger.error("ivr text could not be spoken: \(error)", metadata: metadata)
+                    }
+                }
+            }
+            let items = out
+            self.env.sipLoop.execute {
+                guard !self.ended, generation == self.playGeneration else { return }
+                self.env.media.play(self.leg, items + [.silence(id: marker, milliseconds: 20)])
+            }
+        }
+    }
+
+    /// Runs a store request off the loop and hands its answer to the session.
+    private func ask(_ request: Int, _ body: @escaping @Sendable (IVRServices, Timestamp) async -> IVREvent) {
+        let services = env.services
+        perform { await body(services, .now()) }
+    }
+
+    private func perform(_ body: @escaping @Sendable () async -> IVREvent) {
+        Task {
+            let event = await body()
+            self.env.sipLoop.execute { self.deliver(event) }
+        }
+    }
+
+    private func deliver(_ event: IVREvent) {
+        guard !ended else { return }
+        apply(session.handle(event, now: .now()))
+    }
+
+    private func transferred(_ request: TransferRequest) {
+        let now = Timestamp.now()
+        transfer = IVRSummary.TransferRequest(queue: request.queue, skills: request.skills, priority: request.priority,
+                                              reason: request.reason, requestedAt: now)
+        env.logger.info("ivr transfer to queue", metadata: logMetadata.merging([
+            "ivr.queue": "\(request.queue)", "ivr.skills": "\(request.skills.joined(separator: ","))",
+            "ivr.priority": "\(request.priority)", "ivr.reason": "\(request.reason ?? "-")"]) { a, _ in a })
+        writeSummary(ended: false)
+        queued(request)
+        // Until routing exists the caller waits here, hearing the queue's prompt (or music) in a loop.
+        if request.holdPrompt.isEmpty {
+            if let music = env.musicOnHold { env.media.play(leg, [.prompt(music)], replace: true, loop: true) }
+        } else {
+            playLooping(request.holdPrompt)
+        }
+    }
+
+    private func playLooping(_ items: [SpokenItem]) {
+        playGeneration += 1
+        let generation = playGeneration
+        awaitedMarker = nil
+        let speech = env.speech, catalog = self.catalog, music = env.musicOnHold
+        Task {
+            var out: [PlaybackItem] = []
+            for item in items {
+                if let prompt = catalog.prompt(item) { out.append(.prompt(prompt)); continue }
+                if case .text(let text, let language) = item, let speech,
+                   let result = try? await speech.prompt(text, language: language) {
+                    out.append(.prompt(result.prompt))
+                }
+            }
+            if let music { out.append(.prompt(music)) } else { out.append(.silence(id: "hold-gap", milliseconds: 3000)) }
+            let items = out
+            self.env.sipLoop.execute {
+                guard generation == self.playGeneration, !self.ended else { return }
+                self.env.media.play(self.leg, items, replace: true, loop: true)
+            }
+        }
+    }
+
+    private func recordVoicemail(_ request: Int, maximumSeconds: Int) {
+        // A beep, then the caller alone into a file of its own.
+        let path = "\(env.voicemailDirectory)/\(safeFileName(callID))-\(request).wav"
+        env.media.play(leg, [.tone(id: "voicemail-beep", .beep, milliseconds: 400)])
+        env.media.startMessage(leg, path: path, maximumMilliseconds: maximumSeconds * 1000)
+            .hop(to: env.sipLoop).whenComplete { [self] result in
+                switch result {
+                case .success(let message):
+                    guard let message, message.durationMilliseconds > 0, let interactionID else {
+                        deliver(.stored(request: request, id: ""))
+                        return
+                    }
+                    let voicemail = HotlineModel.Voicemail(id: "vm-\(safeFileName(callID))-\(request)", interactionID: interactionID,
+                                              from: session.call.callerNumber, to: session.call.dialled, path: path,
+                                              durationMilliseconds: message.durationMilliseconds, createdAt: .now())
+                    let services = env.services
+                    perform {
+                        if await services.storeVoicemail(voicemail) { return .stored(request: request, id: voicemail.id) }
+                        return .stored(request: request, id: "")
+                    }
+                case .failure(let error):
+                    env.logger.error("voicemail could not be recorded: \(error)", metadata: logMetadata)
+                    deliver(.stored(request: request, id: ""))
+                }
+            }
+    }
+
+    private func stored(_ step: IVRStep) {
+        guard let interactionID else { return }
+        let record = IVRStepRecord(interactionID: interactionID, position: stepPosition, flow: step.flow, node: step.node.name,
+                                   kind: step.kind, input: step.input, outcome: step.outcome, startedAt: step.startedAt,
+                                   milliseconds: step.milliseconds)
+        stepPosition += 1
+        env.journal?.write(.ivrSteps([record]))
+        env.logger.debug("ivr step", metadata: logMetadata.merging([
+            "ivr.node": "\(step.node)", "ivr.kind": "\(step.kind)", "ivr.input": "\(step.input ?? "-")",
+            "ivr.outcome": "\(step.outcome)", "ivr.ms": "\(step.milliseconds)"]) { a, _ in a })
+    }
+
+    private func finish() {
+        guard !ended else { return }
+        ended = true
+        for timer in timers.values { timer.cancel() }
+        timers.removeAll()
+        writeSummary(ended: true)
+    }
+
+    private func writeSummary(ended: Bool) {
+        guard var s = summary else { return }
+        let context = session.context
+        s.language = session.language
+        s.outcome = ended ? (session.outcome ?? (transfer != nil ? "transferred to \(transfer!.queue)" : nil)) : nil
+        s.verification = context.verification
+        s.verificationMethod = context.verificationMethod?.rawValue
+        s.variablesJSON = FlowValue.record(context.variables).jsonText
+        s.transfer = transfer
+        if ended { s.endedAt = .now() }
+        summary = s
+        env.journal?.write(.ivrSummary(s))
+    }
+}
+
+func safeFileName(_ s: String) -> String {
+    String(s.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) ? $0 : "_" }.prefix(80))
+}
