@@ -332,7 +332,7 @@ final class DemoDataTests: XCTestCase {
     func testSeedingWritesEverythingOnceWithHashedPINs() async throws {
         let store = try SQLiteStore(.inMemory)
         let data = Self.data
-        let report = try await DemoSeeder.seed(into: store, data: data, hasher: hasher, logger: logger)
+        let report = try await DemoSeeder.seed(into: store, data: data, hasher: hasher, bulkHasher: hasher, logger: logger)
         XCTAssertTrue(report.seeded)
         XCTAssertEqual([report.customers, report.accounts, report.bills, report.cards, report.transactions, report.orders,
                         report.parcels, report.pins],
@@ -371,7 +371,7 @@ final class DemoDataTests: XCTestCase {
 
         // A second run finds the marker and writes nothing.
         let hashBefore = try await store.pin(PINSubject(.customer, "c-demo-001"))?.hash
-        let again = try await DemoSeeder.seed(into: store, data: data, hasher: hasher, logger: logger)
+        let again = try await DemoSeeder.seed(into: store, data: data, hasher: hasher, bulkHasher: hasher, logger: logger)
         XCTAssertEqual(again, DemoSeeder.Report(seeded: false))
         XCTAssertEqual(again.description, "demo data already present (customer c-demo-001 exists); nothing written")
         let hashAfter = try await store.pin(PINSubject(.customer, "c-demo-001"))?.hash
@@ -383,7 +383,7 @@ final class DemoDataTests: XCTestCase {
         let store = try SQLiteStore(.inMemory)
         try await store.createCustomer(Self.data.customers[0])
         do {
-            _ = try await DemoSeeder.seed(into: store, data: Self.data, hasher: hasher, logger: logger)
+            _ = try await DemoSeeder.seed(into: store, data: Self.data, hasher: hasher, bulkHasher: hasher, logger: logger)
             XCTFail("seeded over a half-seeded store")
         } catch let error as DemoSeedError {
             XCTAssertEqual(error.code, .partiallySeeded)
@@ -397,7 +397,7 @@ final class DemoDataTests: XCTestCase {
         let store = try SQLiteStore(.inMemory)
         try await store.createCustomer(Customer(id: "c-someone", phoneNumbers: ["13800138000"], createdAt: DemoData.referenceInstant))
         do {
-            _ = try await DemoSeeder.seed(into: store, data: Self.data, hasher: hasher, logger: logger)
+            _ = try await DemoSeeder.seed(into: store, data: Self.data, hasher: hasher, bulkHasher: hasher, logger: logger)
             XCTFail("seeded although 13800138000 belongs to someone else")
         } catch let error as DemoSeedError {
             XCTAssertEqual(error.code, .storeRefused)
@@ -411,13 +411,13 @@ final class DemoDataTests: XCTestCase {
 
     func testHashingRunsBoundedAndKeepsTheOrder() async throws {
         let pins = (0..<9).map { DemoData.ClearPIN(subject: PINSubject(.customer, "c-\($0)"), pin: "00000\($0)") }
-        let hashes = try await DemoSeeder.hash(pins, with: hasher, tasks: 2)
+        let hashes = try await DemoSeeder.hash(pins, tasks: 2) { _ in hasher }
         XCTAssertEqual(hashes.count, 9)
         for (pin, hash) in zip(pins, hashes) {
             XCTAssertTrue(hasher.verify(pin.pin, against: hash), pin.pin)
         }
         XCTAssertFalse(hasher.verify("000001", against: hashes[0]))
-        let none = try await DemoSeeder.hash([], with: hasher, tasks: 2)
+        let none = try await DemoSeeder.hash([], tasks: 2) { _ in hasher }
         XCTAssertEqual(none, [])
     }
 
