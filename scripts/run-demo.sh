@@ -2,7 +2,9 @@
 # Run Hotline with its demo configuration (config/demo.yaml) on a fresh machine:
 # SIP on 127.0.0.1:5060 (UDP and TCP), data in ./data. Ctrl-C stops it.
 #
-# Needs only the Swift 6 toolchain: the build fetches the Swift packages itself.
+# Needs the Swift 6 toolchain (the build fetches the Swift packages itself) and
+# espeak-ng, which speaks the IVR's prompts: installed with apt-get when missing
+# (as root, or with sudo).
 # It builds the debug configuration: that is what scripts/test.sh builds too, so
 # after a test run it starts at once, and it is quick enough for a demo.
 # HOTLINE_BUILD=release builds with optimizations instead (slower to build).
@@ -27,6 +29,16 @@ esac
 if [ ! -f config/demo.yaml ]; then
   echo "run-demo.sh: config/demo.yaml is missing: run this from a complete checkout of the repository" >&2
   exit 1
+fi
+
+if ! command -v espeak-ng >/dev/null 2>&1; then
+  echo "[run-demo] installing espeak-ng (the IVR's text-to-speech)"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  if ! { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq espeak-ng >/dev/null; }; then
+    echo "run-demo.sh: could not install espeak-ng; install it (apt-get install espeak-ng) and run this again" >&2
+    exit 1
+  fi
 fi
 
 echo "[run-demo] building hotline ($BUILD); the first build fetches packages and takes a few minutes"

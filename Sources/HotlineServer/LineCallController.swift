@@ -162,6 +162,7 @@ final class LineCallController: @unchecked Sendable {
             state.ended = true
             state.ivr?.callEnded()
             updateInteraction(state) {
+                $0.customerID = state.ivr?.verifiedCustomerID ?? $0.customerID
                 $0.state = .ended
                 $0.endedAt = max(.now(), $0.startedAt)
                 $0.endReason = "\(reason)"
@@ -251,7 +252,10 @@ final class LineCallController: @unchecked Sendable {
                               hangup: { [weak self] in self?.endpoint?.hangup(handle) },
                               queued: { [weak self, weak state] _ in
                                   guard let self, let state else { return }
-                                  self.updateInteraction(state) { $0.state = .queued }
+                                  self.updateInteraction(state) {
+                                      $0.state = .queued
+                                      $0.customerID = state.ivr?.verifiedCustomerID ?? $0.customerID
+                                  }
                               })
         state.ivr = ivrCall
         ivrCall.start()

@@ -83,6 +83,9 @@ final class IVRCall: @unchecked Sendable {
         apply(session.start(now: now))
     }
 
+    /// The customer a PIN check identified, for the interaction.
+    var verifiedCustomerID: CustomerID? { session.verifiedCustomerID.map { CustomerID($0) } }
+
     /// The caller is keying a secret: its digits must not be logged.
     var collectingSecret: Bool { session.isCollectingSecret }
 
