@@ -52,6 +52,11 @@ final class IVRCall: @unchecked Sendable {
     private var transfer: IVRSummary.TransferRequest?
     private var summary: IVRSummary?
     private var ended = false
+    /// HTTP requests under way, cancelled when the call ends: a caller who hangs up
+    /// mid-HTTP-call does not leave the request running. (Store requests run to their
+    /// end: a PIN attempt must be counted even when the caller hangs up at once.)
+    private var requests: [Int: Task<Void, Never>] = [:]
+    private var nextRequestTask = 0
 
     init(flow: Flow, catalog: FlowCatalog, call: CallInfo, leg: MediaLegID, interactionID: InteractionID?,
          environment: IVREnvironment, hangup: @escaping () -> Void, queued: @escaping (TransferRequest) -> Void) {
@@ -146,7 +151,7 @@ final class IVRCall: @unchecked Sendable {
                     deliver(.httpResult(request: request, .failed("no HTTP client in this process")))
                     continue
                 }
-                perform { .httpResult(request: request, await http.send(method: method, url: url, jsonBody: body,
+                perform(cancellable: true) { .httpResult(request: request, await http.send(method: method, url: url, jsonBody: body,
                                                                          timeoutMilliseconds: timeout)) }
             case .recordVoicemail(let request, let maximumSeconds):
                 recordVoicemail(request, maximumSeconds: maximumSeconds)
@@ -230,11 +235,17 @@ final class IVRCall: @unchecked Sendable {
         perform { await body(services, .now()) }
     }
 
-    private func perform(_ body: @escaping @Sendable () async -> IVREvent) {
-        Task {
+    private func perform(cancellable: Bool = false, _ body: @escaping @Sendable () async -> IVREvent) {
+        nextRequestTask += 1
+        let key = nextRequestTask
+        let task = Task {
             let event = await body()
-            self.env.sipLoop.execute { self.deliver(event) }
+            self.env.sipLoop.execute {
+                self.requests[key] = nil
+                self.deliver(event)
+            }
         }
+        if cancellable { requests[key] = task }
     }
 
     private func deliver(_ event: IVREvent) {
@@ -326,6 +337,8 @@ final class IVRCall: @unchecked Sendable {
         ended = true
         for timer in timers.values { timer.cancel() }
         timers.removeAll()
+        for task in requests.values { task.cancel() }
+        requests.removeAll()
         writeSummary(ended: true)
     }
 
