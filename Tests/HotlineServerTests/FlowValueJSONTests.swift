@@ -206,7 +206,7 @@ final class FlowValueJSONTests: XCTestCase {
     func testStringsAreEscapedPerRFC8259() {
         XCTAssertEqual(FlowValue.string("say \"hi\"\\ now").jsonText, #""say \"hi\"\\ now""#)
         XCTAssertEqual(FlowValue.string("a\nb\rc\td\u{08}e\u{0C}f").jsonText, #""a\nb\rc\td\be\ff""#)
-        XCTAssertEqual(FlowValue.string("\u{00}\u{01}\u{1F}\u{7F}").jsonText, "\"\\u0000\\u0001\\u001f\u{7F}\"")
+        XCTAssertEqual(FlowValue.string("\u{00}\u{01}\u{1F}\u{7F}").jsonText, "\"\\u0000\\u0001\\u001F\u{7F}\"")
         XCTAssertEqual(FlowValue.string("您好 😀 é / <tag>").jsonText, "\"您好 😀 é / <tag>\"")
         XCTAssertEqual(FlowValue.record(["键\"": .string("值")]).jsonText, #"{"键\"":"值"}"#)
     }

@@ -12,7 +12,7 @@ public enum TemplateEscape: Hashable, Sendable {
     /// kept as UTF-8. Write the quotes in the template: `{{"name": "{customer.name}"}}`.
     case json
 
-    func apply(to value: String) -> String {
+    public func apply(to value: String) -> String {
         switch self {
         case .none:
             return value
