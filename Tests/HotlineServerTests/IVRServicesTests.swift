@@ -162,12 +162,12 @@ final class IVRServicesTests: XCTestCase {
         try await store.close()
     }
 
-    func testCivilTimeIsChinaTime() {
+    func testDatesAndTimesAreChinaTime() {
         // 2026-10-31T06:20:00Z is 14:20 in China.
         let t = Timestamp(millisecondsSinceEpoch: 1_793_427_600_000)
-        XCTAssertEqual(CivilTime(t, utcOffsetMinutes: 480).date, "2026-10-31")
-        XCTAssertEqual(CivilTime(t, utcOffsetMinutes: 480).time, "14:20")
-        XCTAssertEqual(CivilTime(Timestamp(millisecondsSinceEpoch: -1), utcOffsetMinutes: 0).date, "1969-12-31")
-        XCTAssertEqual(CivilTime(Timestamp(millisecondsSinceEpoch: 951_782_400_000), utcOffsetMinutes: 0).date, "2000-02-29")
+        XCTAssertEqual(LocalTime(t, utcOffsetMinutes: 480).date, "2026-10-31")
+        XCTAssertEqual(LocalTime(t, utcOffsetMinutes: 480).time, "14:20")
+        XCTAssertEqual(LocalTime(Timestamp(millisecondsSinceEpoch: -1), utcOffsetMinutes: 0).date, "1969-12-31")
+        XCTAssertEqual(LocalTime(Timestamp(millisecondsSinceEpoch: 951_782_400_000), utcOffsetMinutes: 0).date, "2000-02-29")
     }
 }

@@ -1,4 +1,5 @@
 import HotlineModel
+import IVR
 
 /// The customers and self-service records the demo lines (telecom `10000`, bank `95500`,
 /// shop `40000`) answer with: a few fixed personas that tests and docs/demo-customers.md
@@ -125,17 +126,10 @@ enum ChinaTime {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// The inverse of `daysSinceEpoch` (civil_from_days).
+    /// The inverse of `daysSinceEpoch` (civil_from_days, which the IVR's LocalTime does).
     static func civil(daysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        let local = LocalTime(Timestamp(millisecondsSinceEpoch: Int64(days) * 86_400_000), utcOffsetMinutes: 0)
+        return (local.year, local.month, local.day)
     }
 
     static func pad(_ value: Int, _ width: Int) -> String {

@@ -308,8 +308,8 @@ public struct IVRServices: Sendable {
     /// Minor units to the currency's units, exactly for two decimals (what `say money` reads).
     func amount(_ m: Money) -> FlowValue { .number(Double(m.minorUnits) / 100) }
 
-    func date(_ t: Timestamp) -> String { CivilTime(t, utcOffsetMinutes: utcOffsetMinutes).date }
-    func time(_ t: Timestamp) -> String { CivilTime(t, utcOffsetMinutes: utcOffsetMinutes).time }
+    func date(_ t: Timestamp) -> String { LocalTime(t, utcOffsetMinutes: utcOffsetMinutes).date }
+    func time(_ t: Timestamp) -> String { LocalTime(t, utcOffsetMinutes: utcOffsetMinutes).time }
 
     static let orderStatusWords: [Order.Status: (String, String)] = [
         .placed: ("已下单，等待付款", "placed, waiting for payment"),
@@ -327,39 +327,6 @@ public struct IVRServices: Sendable {
         .delivered: ("已签收", "delivered"),
         .exception: ("运输异常", "delayed by a problem"),
     ]
-}
-
-/// A UTC timestamp as a civil date and time at a fixed offset (proleptic Gregorian).
-struct CivilTime {
-    var year: Int, month: Int, day: Int, hour: Int, minute: Int
-
-    init(_ t: Timestamp, utcOffsetMinutes: Int) {
-        let minutes = Int(floorDivide(t.millisecondsSinceEpoch, 60_000)) + utcOffsetMinutes
-        let days = floorDivide(Int64(minutes), 1440)
-        let inDay = Int(Int64(minutes) - days * 1440)
-        hour = inDay / 60
-        minute = inDay % 60
-        // Howard Hinnant's days-from-civil, inverted.
-        let z = days + 719_468
-        let era = floorDivide(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        day = Int(doy - (153 * mp + 2) / 5 + 1)
-        month = Int(mp < 10 ? mp + 3 : mp - 9)
-        year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
-    }
-
-    var date: String { "\(year)-\(Self.two(month))-\(Self.two(day))" }
-    var time: String { "\(Self.two(hour)):\(Self.two(minute))" }
-
-    static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-}
-
-private func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
-    let q = a / b
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
 
 extension String {

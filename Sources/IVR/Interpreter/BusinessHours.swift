@@ -23,15 +23,25 @@ enum BusinessHours {
 }
 
 /// A timestamp's calendar fields at a fixed UTC offset (proleptic Gregorian).
-struct LocalTime: Hashable, Sendable {
-    var year: Int
-    var month: Int
-    var day: Int
+public struct LocalTime: Hashable, Sendable {
+    public var year: Int
+    public var month: Int
+    public var day: Int
     /// ISO weekday, 1 = Monday ... 7 = Sunday.
-    var weekday: Int
-    var minuteOfDay: Int
+    public var weekday: Int
+    public var minuteOfDay: Int
 
-    init(_ instant: Timestamp, utcOffsetMinutes: Int) {
+    /// `YYYY-MM-DD`, as flows say dates.
+    public var date: String { "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))" }
+    /// `HH:MM`, as flows say times.
+    public var time: String { "\(Self.pad(minuteOfDay / 60, 2)):\(Self.pad(minuteOfDay % 60, 2))" }
+
+    static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
+    public init(_ instant: Timestamp, utcOffsetMinutes: Int) {
         let dayMilliseconds: Int64 = 86_400_000
         let local = instant.millisecondsSinceEpoch + Int64(utcOffsetMinutes) * 60_000
         // Floor division, so instants before 1970 land on the right day.
