@@ -44,8 +44,22 @@ final class FlowValidationTests: XCTestCase {
                 next: bye_bye
               bye:
                 hangup: hi
-            """), ["t.yaml:9:11: 'next' names node 'bye_bye', which does not exist; use one of: a, bye",
-                   "t.yaml:10:3: node 'bye' cannot be reached from 'a'; lead to it from another node, or remove it"])
+            """), ["t.yaml:9:11: 'next' names node 'bye_bye', which does not exist; use one of: a, bye"],
+            "'bye', cut off by the broken link, is not reported as unreachable until the link is mended")
+        XCTAssertEqual(try problems("""
+              a:
+                play: hi
+                next: by
+              bye:
+                hangup: hi
+              c:
+                hangup: hi
+            """), ["t.yaml:9:11: 'next' names node 'by', which does not exist; did you mean 'bye'? use one of: a, bye, c"])
+        // A long flow lists the ten closest names.
+        let many = (1...12).map { "  n\($0):\n    hangup: hi\n" }.joined()
+        XCTAssertEqual(try problems("  a:\n    play: hi\n    next: n13\n" + many), [
+            "t.yaml:9:11: 'next' names node 'n13', which does not exist; did you mean 'n1'? "
+                + "use one of: n1, n3, n10, n11, n12, n2, n4, n5, n6, n7, ... (13 nodes)"])
     }
 
     func testMissingPromptAndLanguageAndFile() throws {

@@ -38,10 +38,15 @@ public struct FlowValidator: Sendable {
 
         func checkNode(_ ref: Located<NodeID>, field: String) {
             guard flow.nodes[ref.value] == nil else { return }
-            let close = names.min { editDistance($0, ref.value.name) < editDistance($1, ref.value.name) }
-            let hint = close.map { editDistance($0, ref.value.name) <= 3 ? "did you mean '\($0)'? " : "" } ?? ""
+            // Closest first (file order among equals); a long flow's list is cut to ten.
+            let ranked = names.enumerated().sorted {
+                (editDistance($0.element, ref.value.name), $0.offset) < (editDistance($1.element, ref.value.name), $1.offset)
+            }.map(\.element)
+            let hint = ranked.first.map { editDistance($0, ref.value.name) <= 3 ? "did you mean '\($0)'? " : "" } ?? ""
+            let listed = names.count <= 10 ? names.joined(separator: ", ")
+                : ranked.prefix(10).joined(separator: ", ") + ", ... (\(names.count) nodes)"
             problems.append(FlowProblem(.unknownNode, at: ref.location, "'\(field)' names node '\(ref.value)', which does not exist",
-                                        fix: "\(hint)use one of: \(names.joined(separator: ", "))"))
+                                        fix: "\(hint)use one of: \(listed)"))
         }
 
         // Languages the flow speaks: its own and every language node's options.
@@ -206,7 +211,9 @@ public struct FlowValidator: Sendable {
             }
         }
 
-        problems += reachability(flow)
+        // A link to a node that does not exist cuts off what it should lead to: those
+        // nodes are reported once the link is mended, not as a wall of consequences.
+        if !problems.contains(where: { $0.code == .unknownNode }) { problems += reachability(flow) }
         problems += loopsWithoutInput(flow)
         // One source can serve several languages (a file for all): report it once.
         return Array(Set(problems)).sorted()
