@@ -75,7 +75,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         .executableTarget(name: "hotline", dependencies: [
-            "HotlineServer", "HotlineModel", "IVR", "Storage", "StorageSQLite",
+            "HotlineServer", "HotlineModel", "IVR", "Storage", "StorageSQLite", "Speech",
             "SIPMessage", "SDP", "SIPDialog", "SIPNetwork", "SIPTransaction", "Media", "CMediaSocket",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
