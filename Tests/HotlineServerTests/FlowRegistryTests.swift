@@ -87,6 +87,13 @@ final class FlowRegistryTests: XCTestCase {
                        [directory + "/a.yml", directory + "/b.yaml", "/no/such/file.yaml"])
     }
 
+    func testTheBenchmarkFlowLoads() {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let loaded = FlowLoader.load(FlowRegistry.expand([root.appendingPathComponent("flows/bench").path]))
+        XCTAssertEqual(loaded.problems, [])
+        XCTAssertEqual(loaded.flows.map(\.name), ["bench-short-ivr"])
+    }
+
     func testReloadStatusForTheCommand() {
         let ok = FlowRegistry.LoadReport(version: 3, problems: [], flows: ["a"], renderedPrompts: 2, milliseconds: 5)
         XCTAssertEqual(FlowReloader.status(attempt: 2, report: ok, serving: 3), "attempt 2\nloaded 3\nserving 3\n")
