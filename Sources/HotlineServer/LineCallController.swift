@@ -394,8 +394,9 @@ final class LineCallController: @unchecked Sendable {
         let callID = state?.callID ?? "-"
         switch event {
         case .digit(let d):
-            // Digits of a secret (a PIN, a card number) never reach the log.
-            let secret = state?.ivr?.collectingSecret == true
+            // In the IVR only a menu choice is logged as it is: any other key may be part
+            // of a PIN or card number (the steps keep non-secret input, masked as needed).
+            let secret = state?.ivr.map { !$0.keyMayBeLogged } ?? false
             state?.ivr?.digit(d.digit.character)
             logger.info("dtmf", metadata: ["call.id": "\(callID)", "dtmf.digit": "\(secret ? FlowSession.mask : "\(d.digit)")", "dtmf.source": "\(d.source)",
                                            "dtmf.duration_ms": "\(d.durationMilliseconds.map(String.init) ?? "-")"])

@@ -137,6 +137,39 @@ final class FlowSessionRequestTests: XCTestCase {
         ])
     }
 
+    func testKeysTypedDuringARequestSkipAPromptThatKeysMayInterrupt() {
+        var s = session(makeFlow(start: "find", [
+            node("find", .lookup(Lookup(record: .balance, key: loc("caller"), variable: loc("account"),
+                                        onNotFound: loc(NodeID("agent")))), next: "notice"),
+            node("notice", play("welcome", bargeIn: true), next: "main"),
+            node("main", menu(["1": "bye"])),
+            node("agent", hangup(outcome: "agent")),
+            node("bye", hangup(outcome: "self-served")),
+        ]))
+        _ = s.start(now: at(0))
+        XCTAssertFalse(s.isWaitingForAChoice, "a key during a lookup may be the start of a PIN")
+        XCTAssertEqual(s.handle(.digit("1"), now: at(10)), [])
+        XCTAssertEqual(s.handle(.lookupResult(request: 1, ["balance": 5]), now: at(40)), [
+            step("find", "lookup", "found", ms: 40),
+            step("notice", "play", "interrupted", at: 40),
+            step("main", "menu", "option 1", input: "1", at: 40),
+            step("bye", "hangup", "self-served", at: 40),
+            .hangup(outcome: "self-served"),
+        ])
+
+        // Without type-ahead the prompt plays; the menu then waits for a choice.
+        var plain = session(makeFlow(start: "notice", [
+            node("notice", play("welcome", bargeIn: true), next: "main"),
+            node("main", menu(["1": "bye"])),
+            node("agent", hangup(outcome: "agent")),
+            node("bye", hangup(outcome: "self-served")),
+        ]))
+        XCTAssertEqual(plain.start(now: at(0)), [.play([en("welcome")], bargeIn: true)])
+        XCTAssertFalse(plain.isWaitingForAChoice)
+        _ = plain.handle(.playbackFinished, now: at(100))
+        XCTAssertTrue(plain.isWaitingForAChoice, "a menu's key is a choice")
+    }
+
     func testLookupFoundAndNotFound() {
         var found = session(lookupFlow())
         XCTAssertEqual(found.start(now: at(0)), [.lookup(request: 1, record: .balance, key: "13800138000")])

@@ -91,8 +91,9 @@ final class IVRCall: @unchecked Sendable {
     /// The customer a PIN check identified, for the interaction.
     var verifiedCustomerID: CustomerID? { session.verifiedCustomerID.map { CustomerID($0) } }
 
-    /// The caller is keying a secret: its digits must not be logged.
-    var collectingSecret: Bool { session.isCollectingSecret }
+    /// Whether the next key may be logged as it is: only a menu's or language node's
+    /// choice. Any other key may be (the start of) a PIN or card number, typed ahead.
+    var keyMayBeLogged: Bool { session.isWaitingForAChoice }
 
     func digit(_ key: Character) {
         apply(session.handle(.digit(key), now: .now()))

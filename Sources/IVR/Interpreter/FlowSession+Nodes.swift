@@ -92,7 +92,13 @@ extension FlowSession {
 
     /// play and say: play, then go on at `next` (straight away when there is nothing to play).
     private mutating func playThenNext(_ items: [SpokenItem], bargeIn: Bool, _ actions: inout [IVRAction]) -> NodeID? {
-        // The caller has heard something new: older type-ahead no longer answers it.
+        if bargeIn, !typeAhead.isEmpty {
+            // Keys typed ahead (while a lookup ran, or into an earlier prompt) interrupt a
+            // prompt that keys may interrupt before it starts, and go on to the next node.
+            return leaveToNext(outcome: "interrupted", input: nil, &actions)
+        }
+        // The caller hears something new they may not interrupt: older type-ahead no
+        // longer answers it.
         typeAhead.removeAll()
         guard !items.isEmpty else { return leaveToNext(outcome: "played", input: nil, &actions) }
         actions.append(.play(items, bargeIn: bargeIn))

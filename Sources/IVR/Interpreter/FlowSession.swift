@@ -156,8 +156,15 @@ public struct FlowSession: Sendable {
         return id
     }
 
-    /// A secret `collect` is taking keys (they must stay out of logs and recordings).
-    public var isCollectingSecret: Bool { recordingPaused }
+    /// A menu or language node waits for its choice: a key now picks an option, so it can
+    /// be logged. (Any other key may be the start of a secret the caller types ahead.)
+    public var isWaitingForAChoice: Bool {
+        guard case .input = waiting, typeAhead.isEmpty else { return false }
+        switch current?.node.kind {
+        case .menu?, .language?: return true
+        default: return false
+        }
+    }
 
     public var isFinished: Bool {
         switch waiting {
