@@ -394,8 +394,8 @@ final class LineCallController: @unchecked Sendable {
         let callID = state?.callID ?? "-"
         switch event {
         case .digit(let d):
-            // In the IVR only a menu choice is logged as it is: any other key may be part
-            // of a PIN or card number (the steps keep non-secret input, masked as needed).
+            // In the IVR a key is logged as it is only when it goes to a menu or a collect
+            // that is not secret: any other key may be part of a PIN or card number.
             let secret = state?.ivr.map { !$0.keyMayBeLogged } ?? false
             state?.ivr?.digit(d.digit.character)
             logger.info("dtmf", metadata: ["call.id": "\(callID)", "dtmf.digit": "\(secret ? FlowSession.mask : "\(d.digit)")", "dtmf.source": "\(d.source)",

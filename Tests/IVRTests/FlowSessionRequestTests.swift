@@ -147,7 +147,7 @@ final class FlowSessionRequestTests: XCTestCase {
             node("bye", hangup(outcome: "self-served")),
         ]))
         _ = s.start(now: at(0))
-        XCTAssertFalse(s.isWaitingForAChoice, "a key during a lookup may be the start of a PIN")
+        XCTAssertFalse(s.nextKeyIsNotSecret, "a key during a lookup may be the start of a PIN")
         XCTAssertEqual(s.handle(.digit("1"), now: at(10)), [])
         XCTAssertEqual(s.handle(.lookupResult(request: 1, ["balance": 5]), now: at(40)), [
             step("find", "lookup", "found", ms: 40),
@@ -165,9 +165,21 @@ final class FlowSessionRequestTests: XCTestCase {
             node("bye", hangup(outcome: "self-served")),
         ]))
         XCTAssertEqual(plain.start(now: at(0)), [.play([en("welcome")], bargeIn: true)])
-        XCTAssertFalse(plain.isWaitingForAChoice)
+        XCTAssertFalse(plain.nextKeyIsNotSecret)
         _ = plain.handle(.playbackFinished, now: at(100))
-        XCTAssertTrue(plain.isWaitingForAChoice, "a menu's key is a choice")
+        XCTAssertTrue(plain.nextKeyIsNotSecret, "a menu's key is a choice")
+
+        for secret in [false, true] {
+            var entry = session(makeFlow(start: "number", [
+                node("number", collect(into: "n", secret: secret), next: "bye"),
+                node("agent", hangup(outcome: "agent")),
+                node("bye", hangup(outcome: "self-served")),
+            ]))
+            _ = entry.start(now: at(0))
+            XCTAssertEqual(entry.nextKeyIsNotSecret, !secret, "a key into the collect's prompt is the collect's")
+            _ = entry.handle(.playbackFinished, now: at(100))
+            XCTAssertEqual(entry.nextKeyIsNotSecret, !secret, "a collect's key is as secret as the collect")
+        }
     }
 
     func testLookupFoundAndNotFound() {

@@ -91,9 +91,8 @@ final class IVRCall: @unchecked Sendable {
     /// The customer a PIN check identified, for the interaction.
     var verifiedCustomerID: CustomerID? { session.verifiedCustomerID.map { CustomerID($0) } }
 
-    /// Whether the next key may be logged as it is: only a menu's or language node's
-    /// choice. Any other key may be (the start of) a PIN or card number, typed ahead.
-    var keyMayBeLogged: Bool { session.isWaitingForAChoice }
+    /// Whether the next key may be logged as it is (see ``FlowSession/nextKeyIsNotSecret``).
+    var keyMayBeLogged: Bool { session.nextKeyIsNotSecret }
 
     func digit(_ key: Character) {
         apply(session.handle(.digit(key), now: .now()))

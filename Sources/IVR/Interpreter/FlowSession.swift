@@ -156,12 +156,15 @@ public struct FlowSession: Sendable {
         return id
     }
 
-    /// A menu or language node waits for its choice: a key now picks an option, so it can
-    /// be logged. (Any other key may be the start of a secret the caller types ahead.)
-    public var isWaitingForAChoice: Bool {
+    /// Whether a key pressed now goes to a menu, a language choice or a collect that is
+    /// not secret, so it may be logged as it is. Any other key (during a prompt, a lookup,
+    /// a secret collect, or behind type-ahead) may be part of a PIN or card number the
+    /// caller types ahead.
+    public var nextKeyIsNotSecret: Bool {
         guard case .input = waiting, typeAhead.isEmpty else { return false }
         switch current?.node.kind {
         case .menu?, .language?: return true
+        case .collect(let collect)?: return !collect.secret
         default: return false
         }
     }
