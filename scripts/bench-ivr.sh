@@ -12,6 +12,7 @@
 #   bash scripts/bench-ivr.sh [RATE ...]            # default: 50 100 200 300 400 500 600 calls/s
 #   DURATION=10 BIN=/path/to/hotline bash scripts/bench-ivr.sh 10 20
 #   KEEP=1 bash scripts/bench-ivr.sh 400            # keep the work directory (logs, SIPp files)
+#   MODE=media bash scripts/bench-ivr.sh 200        # the same calls without the IVR: the 2 s prompt, then hang-up
 #
 # Each rate runs for DURATION seconds (RATE x DURATION calls); stepping stops after the
 # first step that fails. One line per step:
@@ -47,6 +48,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20}
 KEY_AT=${KEY_AT:-1.2}
+MODE=${MODE:-ivr}   # ivr, or media: the same calls answered without a flow (the comparison)
 CALLER_SECONDS=${CALLER_SECONDS:-3}
 WAIT_MS=${WAIT_MS:-15000}
 PORT=${PORT:-16970}
@@ -92,6 +94,18 @@ media:
   rtp_ports: 20000-29999
 data_dir: $work/data
 log_level: ${LOG_LEVEL:-warning}
+YAML
+if [ "$MODE" = media ]; then
+  # The same call shape without the IVR: the menu prompt played, then Hotline hangs up.
+  cat >> "$work/bench.yaml" <<YAML
+lines:
+  - number: "9100"
+    name: media bench (no IVR)
+    answer_after_ms: 0
+    media: {play: [$PWD/prompts/bench/menu-2s.wav], hangup_after_play: true}
+YAML
+else
+  cat >> "$work/bench.yaml" <<YAML
 ivr:
   flows: $PWD/flows/bench/short-ivr.yaml
   tts_cache_dir: $work/tts-cache
@@ -101,6 +115,7 @@ lines:
     answer_after_ms: 0
     flow: bench-short-ivr
 YAML
+fi
 taskset -c 0 "$BIN" serve --config "$work/bench.yaml" 2>"$work/server.log" &
 server=$!
 for _ in $(seq 100); do grep -q "SIP listening" "$work/server.log" 2>/dev/null && break; sleep 0.1; done
@@ -118,10 +133,13 @@ stat_col() { [ -s "$work/stat.csv" ] && awk -F';' -v c="$1" -v how="${2:-last}" 
 # <problems>", problems like "no-option=2,not-stored=1"; polls the journal (it is written
 # after the hang-up) until every logged call is there or 10 s pass.
 outcomes() {
-  python3 - "$work/data/hotline.sqlite" "$1" <<'PY'
+  python3 - "$work/data/hotline.sqlite" "$1" "$MODE" <<'PY'
 import os, sqlite3, sys, time
 from collections import Counter
-path, log = sys.argv[1], sys.argv[2]
+path, log, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+query = ("SELECT i.sip_call_id, s.outcome FROM interactions i JOIN ivr_summaries s ON s.interaction_id = i.id "
+         "WHERE i.state = 'ended' AND s.ended_at IS NOT NULL") if mode != "media" else \
+        "SELECT sip_call_id, 'self-served' FROM interactions WHERE state = 'ended'"
 ids = set()
 if os.path.exists(log):
     ids = {line.split()[1] for line in open(log) if line.startswith("ok ") and len(line.split()) == 2}
@@ -130,9 +148,7 @@ while True:
     found = {}
     if ids and os.path.exists(path):
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
-            for call_id, outcome in db.execute(
-                    "SELECT i.sip_call_id, s.outcome FROM interactions i JOIN ivr_summaries s ON s.interaction_id = i.id "
-                    "WHERE i.state = 'ended' AND s.ended_at IS NOT NULL"):
+            for call_id, outcome in db.execute(query):
                 if call_id in ids:
                     found[call_id] = outcome
     if len(found) == len(ids) or time.monotonic() >= deadline:
@@ -148,7 +164,11 @@ PY
 rank() { [ "$setups" -gt 0 ] && sed -n "$(awk -v n="$setups" -v q="$1" 'BEGIN { r = int(n * q + 0.999999); print (r < 1) ? 1 : r }')p" "$work/setup.txt" || echo "-"; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); sipp $(sipp -v 2>&1 | grep -o 'v[0-9][^ ]*' | head -1 | sed 's/[.]$//'); hotline $BIN"
-echo "flow bench-short-ivr: 2 s menu prompt, key 1 at ${KEY_AT} s (RFC 4733), 1 s confirmation, hang-up; ${DURATION} s per rate"
+if [ "$MODE" = media ]; then
+  echo "MODE=media: no IVR, the 2 s menu prompt played, then hang-up (the key at ${KEY_AT} s is only logged); ${DURATION} s per rate"
+else
+  echo "flow bench-short-ivr: 2 s menu prompt, key 1 at ${KEY_AT} s (RFC 4733), 1 s confirmation, hang-up; ${DURATION} s per rate"
+fi
 printf "%-6s %-7s %-8s %-6s %-6s %-7s %-6s %-9s %-10s %-6s %s\n" \
   rate calls "failed%" "slow%" "p50" "p99" "cpu%" maxcalls "ms/call-s" "sipp%" verdict
 best=""

@@ -48,6 +48,9 @@ final class IVRCall: @unchecked Sendable {
     private var playGeneration = 0
     private var awaitedMarker: String?
     private var stepPosition = 0
+    /// Steps of the event being handled, written together when it is done (one
+    /// transaction per event, not per step).
+    private var pendingSteps: [IVRStepRecord] = []
     private var customerID: CustomerID?
     private var transfer: IVRSummary.TransferRequest?
     private var summary: IVRSummary?
@@ -113,6 +116,7 @@ final class IVRCall: @unchecked Sendable {
     // MARK: Actions
 
     private func apply(_ actions: [IVRAction]) {
+        defer { flushSteps() }
         for action in actions {
             switch action {
             case .play(let items, _):
@@ -326,14 +330,21 @@ final class IVRCall: @unchecked Sendable {
                                    kind: step.kind, input: step.input, outcome: step.outcome, startedAt: step.startedAt,
                                    milliseconds: step.milliseconds)
         stepPosition += 1
-        env.journal?.write(.ivrSteps([record]))
+        pendingSteps.append(record)
         env.logger.debug("ivr step", metadata: logMetadata.merging([
             "ivr.node": "\(step.node)", "ivr.kind": "\(step.kind)", "ivr.input": "\(step.input ?? "-")",
             "ivr.outcome": "\(step.outcome)", "ivr.ms": "\(step.milliseconds)"]) { a, _ in a })
     }
 
+    private func flushSteps() {
+        guard !pendingSteps.isEmpty else { return }
+        env.journal?.write(.ivrSteps(pendingSteps))
+        pendingSteps.removeAll()
+    }
+
     private func finish() {
         guard !ended else { return }
+        flushSteps()
         ended = true
         for timer in timers.values { timer.cancel() }
         timers.removeAll()
