@@ -107,6 +107,55 @@ final class MediaEngineTests: XCTestCase {
         XCTAssertGreaterThan(energy(end, end + 200), 1e6, "the tone after the pause")
     }
 
+    /// Voicemail: the caller alone, mono, beside the call's own recording; it ends at its
+    /// length, at `#`, or when the leg closes.
+    func testAMessageTakesTheCallerAloneUntilItsLengthOrPound() async throws {
+        let (leg, port) = try await openLeg()
+        try await engine.startRecording(leg, other: nil, path: directory + "/call.wav", layout: .stereo).get()
+        // Hotline plays a beep meanwhile: it must not be in the message.
+        engine.play(leg, [.tone(id: "beep", .beep, milliseconds: 2000)])
+        let message = engine.startMessage(leg, path: directory + "/message.wav", maximumMilliseconds: 1000)
+        let tone = (0..<160).map { i in G711.encode(Int16(8000 * sin(2 * Double.pi * 1000 * Double(i) / 8000)), law: .muLaw) }
+        var sender = RTPSender(seed: 5)
+        for _ in 0..<80 {
+            peer.send(sender.next(payloadType: 0, payload: tone), to: port)
+            usleep(20_000)
+        }
+        let messageSummary = try await message.get()
+        let summary = try XCTUnwrap(messageSummary)
+        XCTAssertEqual(summary.layout, .mono)
+        XCTAssertNil(summary.writeError)
+        XCTAssertEqual(summary.durationMilliseconds, 1000, "ends at its length though the caller goes on")
+        let wav = try WAVReader.read([UInt8](try XCTUnwrap(FileManager.default.contents(atPath: directory + "/message.wav"))))
+        XCTAssertEqual(wav.format.channels, 1)
+        XCTAssertEqual(wav.samples.count, 8000)
+        // The caller's tone fills it (after the first packets' way through the jitter buffer).
+        let tail = wav.samples[4000...]
+        XCTAssertGreaterThan(tail.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(tail.count), 1e6)
+
+        // A second message ends at `#` (RFC 4733 event 11), long before its length.
+        let pound = engine.startMessage(leg, path: directory + "/short.wav", maximumMilliseconds: 60_000)
+        for n in 0..<25 {
+            peer.send(sender.next(payloadType: 0, payload: tone), to: port)
+            usleep(20_000)
+            _ = n
+        }
+        engine.infoDigit(leg, .pound, durationMilliseconds: 100)
+        let poundSummary = try await pound.get()
+        let short = try XCTUnwrap(poundSummary)
+        XCTAssertLessThan(short.durationMilliseconds, 5000, "'#' ends the message")
+        XCTAssertGreaterThan(short.durationMilliseconds, 300)
+
+        // One left running ends with the leg.
+        let open = engine.startMessage(leg, path: directory + "/cut.wav", maximumMilliseconds: 60_000)
+        usleep(200_000)
+        let closed = try await engine.close(leg).get()
+        XCTAssertNotNil(closed?.recording, "the call's own recording goes on beside the messages")
+        let cutSummary = try await open.get()
+        let cut = try XCTUnwrap(cutSummary)
+        XCTAssertLessThan(cut.durationMilliseconds, 2000)
+    }
+
     func testAClockHeldUpBrieflyCatchesUpAndOneHeldUpLongJumpsWithTrueTimestamps() async throws {
         let (leg, _) = try await openLeg()
         let loop = engine.loops[leg.loop]

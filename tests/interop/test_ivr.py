@@ -23,12 +23,14 @@ import http.server
 import json
 import re
 import shutil
+import sqlite3
 import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -564,6 +566,26 @@ nodes:
 """
 
 
+MESSAGES_FLOW = """\
+flow: messages
+description: voicemail and a callback request (written by test_ivr.py)
+language: en-US
+start: record
+prompts:
+  leave: {en-US: "Please leave a message after the tone, then press the hash key."}
+  callme: {en-US: "We will call you back this evening."}
+nodes:
+  record:
+    voicemail: {prompt: leave, max_seconds: 20}
+    next: offer
+  offer:
+    callback: {prompt: callme, preferred_time: "'18:00'"}
+    next: done
+  done:
+    hangup: {outcome: message-left}
+"""
+
+
 @dataclass
 class CRMEnv:
     server: HotlineServer
@@ -576,8 +598,8 @@ class CRMEnv:
         return self.server.data_dir / "hotline.sqlite"
 
     def call(self, name: str, caller: str, keys: list[tuple[float, str]], wait_s: float = 20,
-             line: str = "7100") -> PlacedCall:
-        spec = ivr.IVRCaller(name, line, caller, keys, wait_s=wait_s)
+             line: str = "7100", speech: bytes | None = None) -> PlacedCall:
+        spec = ivr.IVRCaller(name, line, caller, keys, wait_s=wait_s, speech=speech)
         return PlacedCall(caller=spec, run=spec.start(self.server, self.workdir / "calls"))
 
     def finish(self, call: PlacedCall) -> ivr.Stored:
@@ -608,6 +630,7 @@ def crm_env(tmp_path_factory, hotline_bin, sipp_bin) -> CRMEnv:
     flow = flows / "crm.yaml"
     flow.write_text(crm_flow(crm.url))
     (flows / "typeahead.yaml").write_text(TYPE_AHEAD_FLOW % {"url": crm.url})
+    (flows / "messages.yaml").write_text(MESSAGES_FLOW)
     demo = yaml.safe_load(hotline_config().read_text())
     config = {key: demo[key] for key in ("sip", "http", "log_level") if key in demo}
     config["data_dir"] = str(workdir / "hotline" / "data")
@@ -616,7 +639,9 @@ def crm_env(tmp_path_factory, hotline_bin, sipp_bin) -> CRMEnv:
     config["lines"] = [{"number": "7100", "name": "HTTP node test", "answer_after_ms": 0, "flow": "crm",
                         "media": {"record": "off"}},
                        {"number": "7101", "name": "Type-ahead test", "answer_after_ms": 0, "flow": "typeahead",
-                        "media": {"record": "off"}}]
+                        "media": {"record": "off"}},
+                       {"number": "7102", "name": "Voicemail test", "answer_after_ms": 0, "flow": "messages",
+                        "media": {"record": "stereo"}}]
     path = workdir / "ivr-http.yaml"
     path.write_text("# Written by tests/interop/test_ivr.py\n" + yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     server = new_server(workdir / "hotline", config=path, extra_args=["--rtp-ports", HTTP_RTP_PORTS])
@@ -688,6 +713,43 @@ def test_keys_typed_while_a_request_runs_are_kept(crm_env):
     assert found.summary["outcome"] == "chose-1", crm_env.explain(
         call, found, "the 1 typed during the http request was lost: expected outcome chose-1 (the menu answered "
                      "by the type-ahead); the notice with barge_in: true cleared the type-ahead instead")
+
+
+def test_voicemail_and_callback_are_stored(crm_env):
+    """The caller speaks after the tone and presses # (the message ends), then hears the
+    callback offer: a voicemail row with a mono WAV holding the caller's speech, and a
+    callback request for the caller's number at 18:00, both linked to the interaction."""
+    prompt_s = 5.0   # "Please leave a message after the tone..." and the beep
+    speech = dtmf_pcap.speech_ulaw(WELCOME_ZH, crm_env.workdir)
+    call = crm_env.call("voicemail", "13100000007", dtmf_pcap.presses((prompt_s + 3.0, "#")), wait_s=30, line="7102",
+                        speech=speech)
+    found = crm_env.finish(call)
+    _assert_crm_call(crm_env, call, found)
+    assert found.summary["outcome"] == "message-left", crm_env.explain(call, found, "expected outcome message-left")
+    with sqlite3.connect(f"file:{crm_env.database}?mode=ro", uri=True) as db:
+        db.row_factory = sqlite3.Row
+        voicemails = [dict(r) for r in db.execute(
+            "SELECT v.* FROM voicemails v JOIN interactions i ON i.id = v.interaction_id WHERE i.sip_call_id = ?",
+            (call.call_id,))]
+        callbacks = [dict(r) for r in db.execute(
+            "SELECT c.* FROM callback_requests c JOIN interactions i ON i.id = c.interaction_id WHERE i.sip_call_id = ?",
+            (call.call_id,))]
+    assert len(voicemails) == 1, crm_env.explain(call, found, f"expected one voicemail row, found {voicemails}")
+    vm = voicemails[0]
+    assert (vm["from_address"], vm["to_address"]) == ("13100000007", "7102"), crm_env.explain(
+        call, found, f"expected the voicemail from 13100000007 to 7102: {vm}")
+    wav = Path(vm["path"])
+    assert wav.exists(), crm_env.explain(call, found, f"the voicemail file {wav} is missing")
+    audio = rtp.read_wav(wav)
+    assert audio.channels == 1 and audio.rate == 8000, crm_env.explain(call, found, f"expected mono 8 kHz, got {audio}")
+    # '#' at ~3 s into the message: it holds about that much, and it is speech, not silence.
+    assert 1.5 <= audio.duration <= 6.0, crm_env.explain(
+        call, found, f"expected the message to end at '#' about 3 s in; it lasted {audio.duration:.2f} s")
+    rms = float(np.sqrt(np.mean(np.square(audio.samples.astype(np.float64)))))
+    assert rms > 0.01, crm_env.explain(call, found, f"expected the caller's speech in the message; RMS {rms:.4f} of full scale")
+    assert len(callbacks) == 1 and callbacks[0]["number"] == "13100000007" and \
+        callbacks[0]["preferred_time"] == "18:00" and callbacks[0]["status"] == "pending", crm_env.explain(
+        call, found, f"expected one pending callback request for 13100000007 at 18:00, found {callbacks}")
 
 
 def _assert_crm_call(env: CRMEnv, call: PlacedCall, found: ivr.Stored) -> None:

@@ -161,7 +161,7 @@ final class IVRCall: @unchecked Sendable {
                 recordVoicemail(request, maximumSeconds: maximumSeconds)
             case .storeCallback(let request, let number, let preferredTime):
                 let asker = self.asker
-                let id = "cb-\(callID.hashValue.magnitude)-\(request)"
+                let id = "cb-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
                 ask(request) { services, now in
                     if let stored = await services.storeCallback(number: number, preferredTime: preferredTime, queue: nil,
                                                                  asker: asker, id: id, now: now) {
