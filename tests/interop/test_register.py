@@ -141,8 +141,10 @@ def md5_server(tmp_path_factory):
     text = hotline_config().read_text()
     assert "\nsip:\n" in text, "the test configuration has no sip: section to extend"
     config = workdir / "md5.yaml"
-    # Prompt paths in the file are relative to it: the copy lives elsewhere, so make them absolute.
-    text = text.replace("../prompts/", f"{hotline_config().resolve().parent.parent / 'prompts'}/")
+    # Prompt and flow paths in the file are relative to it: the copy lives elsewhere, so
+    # make them absolute.
+    root = hotline_config().resolve().parent.parent
+    text = text.replace("../prompts/", f"{root / 'prompts'}/").replace("../flows/", f"{root / 'flows'}/")
     config.write_text(text.replace("\nsip:\n", "\nsip:\n  auth_algorithms: [MD5]\n", 1))
     hotline = new_server(workdir, config=config)
     hotline.start()
