@@ -28,7 +28,7 @@ public enum HotlineApplication {
             try await seedAgents(config, store: store, logger: logger)
             let credentials = try await loadCredentials(store: store, realm: config.domain)
             try await InteractionJournal.recover(store: store, now: .now(), logger: logger)
-            let journal = InteractionJournal(store: store, selfService: store, logger: logger)
+            let journal = InteractionJournal(store: store, logger: logger)
             let ivr = try await makeIVR(config, store: store, logger: logger)
             let secret = try nonceSecret(config)
             // The readiness line is printed whatever the log level, for scripts that wait on it.

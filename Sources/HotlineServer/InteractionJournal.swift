@@ -1,5 +1,6 @@
 import HotlineModel
 import Logging
+import NIOConcurrencyHelpers
 import ServiceLifecycle
 import Storage
 
@@ -24,46 +25,62 @@ public final class InteractionJournal: Service, Sendable {
         /// Steps a call took in the IVR (secrets already masked).
         case ivrSteps([IVRStepRecord])
         case ivrSummary(IVRSummary)
+
+        var write: JournalWrite {
+            switch self {
+            case .create(let i): .createInteraction(i)
+            case .update(let i): .updateInteraction(i)
+            case .createRecording(let r): .createRecording(r)
+            case .updateRecording(let r): .updateRecording(r)
+            case .ivrSteps(let steps): .appendIVRSteps(steps)
+            case .ivrSummary(let summary): .saveIVRSummary(summary)
+            }
+        }
     }
 
-    private let store: any InteractionStore
-    /// Where IVR steps and summaries go (the same database; nil in tests without an IVR).
-    private let selfService: (any SelfServiceStore)?
+    private let store: any HotlineStore
     private let logger: Logger
-    private let entries: AsyncStream<Entry>
-    private let continuation: AsyncStream<Entry>.Continuation
+    /// Entries written and not yet stored, in order; `wakes` tells `run` there are some.
+    private let pending = NIOLockedValueBox<[Entry]>([])
+    private let wakes: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
 
-    init(store: any InteractionStore, selfService: (any SelfServiceStore)? = nil, logger: Logger) {
+    init(store: any HotlineStore, logger: Logger) {
         self.store = store
-        self.selfService = selfService
         self.logger = logger
-        (entries, continuation) = AsyncStream.makeStream(of: Entry.self)
+        (wakes, continuation) = AsyncStream.makeStream(of: Void.self)
     }
 
-    func write(_ entry: Entry) { continuation.yield(entry) }
+    func write(_ entry: Entry) {
+        pending.withLockedValue { $0.append(entry) }
+        continuation.yield()
+    }
 
     /// Stops taking entries; ``run()`` returns once it has written those queued.
     func finish() { continuation.finish() }
 
     public func run() async {
         await withGracefulShutdownHandler {
-            for await entry in entries {
-                do {
-                    switch entry {
-                    case .create(let i): try await store.createInteraction(i)
-                    case .update(let i): try await store.updateInteraction(i)
-                    case .createRecording(let r): try await store.createRecording(r)
-                    case .updateRecording(let r): try await store.updateRecording(r)
-                    case .ivrSteps(let steps): try await selfService?.appendIVRSteps(steps)
-                    case .ivrSummary(let summary): try await selfService?.saveIVRSummary(summary)
-                    }
-                } catch {
-                    logger.error("could not store a call's record: \(error); check the data directory's disk and permissions",
-                                 metadata: ["store.entry": "\(entry)"])
-                }
-            }
+            for await _ in wakes { await storePending() }
+            await storePending()
         } onGracefulShutdown: {
             self.finish()
+        }
+    }
+
+    /// Everything queued, in one batch: while one batch is being stored the next one
+    /// gathers, so under load a transaction carries many calls' rows.
+    private func storePending() async {
+        let batch = pending.withLockedValue { entries -> [Entry] in
+            defer { entries.removeAll(keepingCapacity: true) }
+            return entries
+        }
+        guard !batch.isEmpty else { return }
+        let results = await store.perform(batch.map(\.write))
+        for (entry, error) in zip(batch, results) {
+            guard let error else { continue }
+            logger.error("could not store a call's record: \(error); check the data directory's disk and permissions",
+                         metadata: ["store.entry": "\(entry)"])
         }
     }
 

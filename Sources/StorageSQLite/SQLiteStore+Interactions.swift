@@ -5,31 +5,13 @@ import Storage
 extension SQLiteStore {
     @discardableResult
     public func createInteraction(_ interaction: Interaction) async throws -> Interaction {
-        try await write("create interaction \(interaction.id)") { db in
-            try db.execute(sql: """
-                INSERT INTO interactions (id, channel, direction, from_address, to_address, state, customer_id,
-                                          agent_id, sip_call_id, started_at, ended_at, end_reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: StatementArguments(InteractionRows.arguments(interaction)))
-        }
+        try await write("create interaction \(interaction.id)") { db in try InteractionRows.insert(interaction, db) }
         return interaction
     }
 
     @discardableResult
     public func updateInteraction(_ interaction: Interaction) async throws -> Interaction {
-        try await write("update interaction \(interaction.id)") { db in
-            var arguments = InteractionRows.arguments(interaction)
-            let id = arguments.removeFirst()
-            arguments.append(id)
-            try db.execute(sql: """
-                UPDATE interactions SET channel = ?, direction = ?, from_address = ?, to_address = ?, state = ?,
-                    customer_id = ?, agent_id = ?, sip_call_id = ?, started_at = ?, ended_at = ?, end_reason = ?
-                WHERE id = ?
-                """, arguments: StatementArguments(arguments))
-            guard db.changesCount > 0 else {
-                throw StorageError.notFound("Interaction \(interaction.id) does not exist; create it first or check the id.")
-            }
-        }
+        try await write("update interaction \(interaction.id)") { db in try InteractionRows.update(interaction, db) }
         return interaction
     }
 
@@ -46,28 +28,11 @@ extension SQLiteStore {
     }
 
     public func createRecording(_ recording: CallRecording) async throws {
-        try await write("store recording \(recording.path)") { db in
-            try db.execute(sql: """
-                INSERT INTO recordings (id, interaction_id, path, layout, status, started_at, duration_ms, bytes, pauses, error)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: StatementArguments(RecordingRows.arguments(recording)))
-        }
+        try await write("store recording \(recording.path)") { db in try RecordingRows.insert(recording, db) }
     }
 
     public func updateRecording(_ recording: CallRecording) async throws {
-        try await write("update recording \(recording.path)") { db in
-            var arguments = RecordingRows.arguments(recording)
-            let id = arguments.removeFirst()
-            arguments.append(id)
-            try db.execute(sql: """
-                UPDATE recordings SET interaction_id = ?, path = ?, layout = ?, status = ?, started_at = ?,
-                    duration_ms = ?, bytes = ?, pauses = ?, error = ?
-                WHERE id = ?
-                """, arguments: StatementArguments(arguments))
-            guard db.changesCount > 0 else {
-                throw StorageError.notFound("Recording \(recording.id) does not exist; create it first or check the id.")
-            }
-        }
+        try await write("update recording \(recording.path)") { db in try RecordingRows.update(recording, db) }
     }
 
     public func recordings(of interaction: InteractionID) async throws -> [CallRecording] {
@@ -83,7 +48,29 @@ extension SQLiteStore {
     }
 }
 
-private enum InteractionRows {
+enum InteractionRows {
+    static func insert(_ interaction: Interaction, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO interactions (id, channel, direction, from_address, to_address, state, customer_id,
+                                      agent_id, sip_call_id, started_at, ended_at, end_reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: StatementArguments(arguments(interaction)))
+    }
+
+    static func update(_ interaction: Interaction, _ db: Database) throws {
+        var arguments = arguments(interaction)
+        let id = arguments.removeFirst()
+        arguments.append(id)
+        try db.execute(sql: """
+            UPDATE interactions SET channel = ?, direction = ?, from_address = ?, to_address = ?, state = ?,
+                customer_id = ?, agent_id = ?, sip_call_id = ?, started_at = ?, ended_at = ?, end_reason = ?
+            WHERE id = ?
+            """, arguments: StatementArguments(arguments))
+        guard db.changesCount > 0 else {
+            throw StorageError.notFound("Interaction \(interaction.id) does not exist; create it first or check the id.")
+        }
+    }
+
     static func arguments(_ i: Interaction) -> [(any DatabaseValueConvertible)?] {
         [i.id.rawValue, i.channel.rawValue, i.direction.rawValue, i.from, i.to, i.state.rawValue,
          i.customerID?.rawValue, i.agentID?.rawValue, i.sipCallID, i.startedAt.millisecondsSinceEpoch,
@@ -116,7 +103,28 @@ private enum InteractionRows {
     }
 }
 
-private enum RecordingRows {
+enum RecordingRows {
+    static func insert(_ recording: CallRecording, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO recordings (id, interaction_id, path, layout, status, started_at, duration_ms, bytes, pauses, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: StatementArguments(arguments(recording)))
+    }
+
+    static func update(_ recording: CallRecording, _ db: Database) throws {
+        var arguments = arguments(recording)
+        let id = arguments.removeFirst()
+        arguments.append(id)
+        try db.execute(sql: """
+            UPDATE recordings SET interaction_id = ?, path = ?, layout = ?, status = ?, started_at = ?,
+                duration_ms = ?, bytes = ?, pauses = ?, error = ?
+            WHERE id = ?
+            """, arguments: StatementArguments(arguments))
+        guard db.changesCount > 0 else {
+            throw StorageError.notFound("Recording \(recording.id) does not exist; create it first or check the id.")
+        }
+    }
+
     static func arguments(_ r: CallRecording) -> [(any DatabaseValueConvertible)?] {
         let pauses = "[" + r.pauses.map { "[\($0.startMilliseconds),\($0.endMilliseconds)]" }.joined(separator: ",") + "]"
         return [r.id.rawValue, r.interactionID.rawValue, r.path, r.layout.rawValue, r.status.rawValue,

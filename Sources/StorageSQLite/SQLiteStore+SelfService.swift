@@ -383,21 +383,7 @@ extension SQLiteStore {
         guard let first = steps.first else { return }
         try await write("store \(steps.count) IVR steps of \(first.interactionID)", conflicts: [
             .position: "the interaction already has a step at one of these positions; append the steps after the last one stored",
-        ]) { db in
-            var checked = Set<InteractionID>()
-            for step in steps {
-                if checked.insert(step.interactionID).inserted {
-                    try SelfServiceRows.requireInteraction(step.interactionID, db)
-                }
-                try db.execute(sql: """
-                    INSERT INTO ivr_steps (interaction_id, position, flow, node, kind, input, outcome, started_at, duration_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [
-                        step.interactionID.rawValue, step.position, step.flow, step.node, step.kind, step.input,
-                        step.outcome, step.startedAt.millisecondsSinceEpoch, step.milliseconds,
-                    ])
-            }
-        }
+        ]) { db in try SelfServiceRows.insertSteps(steps, db) }
     }
 
     public func ivrSteps(of interaction: InteractionID) async throws -> [IVRStepRecord] {
@@ -419,28 +405,7 @@ extension SQLiteStore {
         try summary.validateForStorage()
         let skills = try summary.transfer.map { try SelfServiceRows.skillsJSON($0.skills) }
         try await write("save the IVR summary of \(summary.interactionID)") { db in
-            try SelfServiceRows.requireInteraction(summary.interactionID, db)
-            let transfer = summary.transfer
-            try db.execute(sql: """
-                INSERT INTO ivr_summaries (interaction_id, flow, flow_version, language, outcome, verification,
-                    verification_method, variables_json, transfer_queue, transfer_skills, transfer_priority,
-                    transfer_reason, transfer_requested_at, started_at, ended_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (interaction_id) DO UPDATE SET
-                    flow = excluded.flow, flow_version = excluded.flow_version, language = excluded.language,
-                    outcome = excluded.outcome, verification = excluded.verification,
-                    verification_method = excluded.verification_method, variables_json = excluded.variables_json,
-                    transfer_queue = excluded.transfer_queue, transfer_skills = excluded.transfer_skills,
-                    transfer_priority = excluded.transfer_priority, transfer_reason = excluded.transfer_reason,
-                    transfer_requested_at = excluded.transfer_requested_at, started_at = excluded.started_at,
-                    ended_at = excluded.ended_at
-                """, arguments: [
-                    summary.interactionID.rawValue, summary.flow, summary.flowVersion, summary.language.rawValue,
-                    summary.outcome, summary.verification, summary.verificationMethod, summary.variablesJSON,
-                    transfer?.queue, skills, transfer?.priority, transfer?.reason,
-                    transfer?.requestedAt.millisecondsSinceEpoch, summary.startedAt.millisecondsSinceEpoch,
-                    summary.endedAt?.millisecondsSinceEpoch,
-                ])
+            try SelfServiceRows.upsertSummary(summary, skills: skills, db)
         }
     }
 
@@ -485,6 +450,48 @@ extension SQLiteStore {
 
 /// Row mapping and checks for the self-service tables.
 enum SelfServiceRows {
+    static func insertSteps(_ steps: [IVRStepRecord], _ db: Database) throws {
+        var checked = Set<InteractionID>()
+        for step in steps {
+            if checked.insert(step.interactionID).inserted {
+                try requireInteraction(step.interactionID, db)
+            }
+            try db.execute(sql: """
+                INSERT INTO ivr_steps (interaction_id, position, flow, node, kind, input, outcome, started_at, duration_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    step.interactionID.rawValue, step.position, step.flow, step.node, step.kind, step.input,
+                    step.outcome, step.startedAt.millisecondsSinceEpoch, step.milliseconds,
+                ])
+        }
+    }
+
+    /// `skills`: the transfer's skills as stored (``skillsJSON(_:)``).
+    static func upsertSummary(_ summary: IVRSummary, skills: String?, _ db: Database) throws {
+        try requireInteraction(summary.interactionID, db)
+        let transfer = summary.transfer
+        try db.execute(sql: """
+            INSERT INTO ivr_summaries (interaction_id, flow, flow_version, language, outcome, verification,
+                verification_method, variables_json, transfer_queue, transfer_skills, transfer_priority,
+                transfer_reason, transfer_requested_at, started_at, ended_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (interaction_id) DO UPDATE SET
+                flow = excluded.flow, flow_version = excluded.flow_version, language = excluded.language,
+                outcome = excluded.outcome, verification = excluded.verification,
+                verification_method = excluded.verification_method, variables_json = excluded.variables_json,
+                transfer_queue = excluded.transfer_queue, transfer_skills = excluded.transfer_skills,
+                transfer_priority = excluded.transfer_priority, transfer_reason = excluded.transfer_reason,
+                transfer_requested_at = excluded.transfer_requested_at, started_at = excluded.started_at,
+                ended_at = excluded.ended_at
+            """, arguments: [
+                summary.interactionID.rawValue, summary.flow, summary.flowVersion, summary.language.rawValue,
+                summary.outcome, summary.verification, summary.verificationMethod, summary.variablesJSON,
+                transfer?.queue, skills, transfer?.priority, transfer?.reason,
+                transfer?.requestedAt.millisecondsSinceEpoch, summary.startedAt.millisecondsSinceEpoch,
+                summary.endedAt?.millisecondsSinceEpoch,
+            ])
+    }
+
     static let firstTicketNumber: Int64 = 10_000_001
     static let firstReturnNumber: Int64 = 50_000_001
 

@@ -40,6 +40,44 @@ extension HotlineStoreConformance {
         }
     }
 
+    /// The journal's batch: every write lands as its own method would have it, and one
+    /// that fails is reported at its index without taking the others with it.
+    func journalBatch() async throws {
+        try await withStore { store in
+            var one = Self.call(1)
+            one.state = .ivr
+            let step = IVRStepRecord(interactionID: "i-1", position: 0, flow: "telecom", node: "lang", kind: "language",
+                                     input: "1", outcome: "language zh-CN", startedAt: one.startedAt, milliseconds: 900)
+            let summary = IVRSummary(interactionID: "i-1", flow: "telecom", flowVersion: 1, language: .zhCN,
+                                     startedAt: one.startedAt)
+            var orphan = step
+            orphan.interactionID = "i-9"
+            var badStep = step
+            badStep.position = -1
+            let results = await store.perform([
+                .createInteraction(Self.call(1)), .updateInteraction(one), .createInteraction(Self.call(1)),
+                .appendIVRSteps([step]), .appendIVRSteps([orphan]), .appendIVRSteps([badStep]),
+                .saveIVRSummary(summary), .createInteraction(Self.call(2)), .updateInteraction(Self.call(8)),
+            ])
+            XCTAssertEqual(results.count, 9)
+            XCTAssertEqual(results.map { $0 == nil }, [true, true, false, true, false, false, true, true, false])
+            XCTAssertEqual((results[2] as? StorageError)?.code, .conflict, "\(String(describing: results[2]))")
+            XCTAssertEqual((results[4] as? StorageError)?.code, .notFound, "\(String(describing: results[4]))")
+            XCTAssertEqual((results[5] as? StorageError)?.code, .invalid, "\(String(describing: results[5]))")
+            XCTAssertEqual((results[8] as? StorageError)?.code, .notFound, "\(String(describing: results[8]))")
+            let stored = try await store.interaction(id: "i-1")
+            XCTAssertEqual(stored, one)
+            let second = try await store.interaction(id: "i-2")
+            XCTAssertEqual(second, Self.call(2))
+            let steps = try await store.ivrSteps(of: "i-1")
+            XCTAssertEqual(steps, [step])
+            let savedSummary = try await store.ivrSummary(of: "i-1")
+            XCTAssertEqual(savedSummary, summary)
+            let none = await store.perform([])
+            XCTAssertTrue(none.isEmpty)
+        }
+    }
+
     func interactionErrors() async throws {
         try await withStore { store in
             try await store.createInteraction(Self.call(1))

@@ -39,6 +39,7 @@ final class SQLiteFileConformanceTests: XCTestCase {
     func testCustomerPaging() async throws { try await suite.customerPaging() }
     func testInteractionLifecycle() async throws { try await suite.interactionLifecycle() }
     func testInteractionErrors() async throws { try await suite.interactionErrors() }
+    func testJournalBatch() async throws { try await suite.journalBatch() }
     func testRecordingLifecycle() async throws { try await suite.recordingLifecycle() }
     func testRecordingErrors() async throws { try await suite.recordingErrors() }
     func testSelfServiceReferenceRoundTrip() async throws { try await suite.selfServiceReferenceRoundTrip() }
@@ -81,6 +82,7 @@ final class SQLiteInMemoryConformanceTests: XCTestCase {
     func testCustomerPaging() async throws { try await suite.customerPaging() }
     func testInteractionLifecycle() async throws { try await suite.interactionLifecycle() }
     func testInteractionErrors() async throws { try await suite.interactionErrors() }
+    func testJournalBatch() async throws { try await suite.journalBatch() }
     func testRecordingLifecycle() async throws { try await suite.recordingLifecycle() }
     func testRecordingErrors() async throws { try await suite.recordingErrors() }
     func testSelfServiceReferenceRoundTrip() async throws { try await suite.selfServiceReferenceRoundTrip() }

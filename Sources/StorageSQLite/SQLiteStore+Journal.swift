@@ -1,0 +1,72 @@
+import GRDB
+import HotlineModel
+import Storage
+
+extension SQLiteStore {
+    /// The journal's writes in one transaction, each in a savepoint of its own: one that
+    /// fails is rolled back alone and reported at its index. A call's handful of rows
+    /// (interaction, IVR summary, steps, recording) then costs one commit, not one each.
+    public func perform(_ writes: [JournalWrite]) async -> [(any Error)?] {
+        guard !writes.isEmpty else { return [] }
+        // Validation and JSON first, outside the transaction, as the one-by-one methods do.
+        var results = [(any Error)?](repeating: nil, count: writes.count)
+        var skills = [String?](repeating: nil, count: writes.count)
+        for (index, write) in writes.enumerated() {
+            do {
+                switch write {
+                case .appendIVRSteps(let steps):
+                    for step in steps { try step.validateForStorage() }
+                case .saveIVRSummary(let summary):
+                    try summary.validateForStorage()
+                    skills[index] = try summary.transfer.map { try SelfServiceRows.skillsJSON($0.skills) }
+                case .createInteraction, .updateInteraction, .createRecording, .updateRecording:
+                    break
+                }
+            } catch {
+                results[index] = error
+            }
+        }
+        let prepared = results.map { $0 == nil }
+        let skillsJSON = skills
+        do {
+            let failures: [Int: StorageError] = try await write("store \(writes.count) call records") { db in
+                var failures: [Int: StorageError] = [:]
+                for (index, write) in writes.enumerated() where prepared[index] {
+                    do {
+                        try db.inSavepoint {
+                            switch write {
+                            case .createInteraction(let i): try InteractionRows.insert(i, db)
+                            case .updateInteraction(let i): try InteractionRows.update(i, db)
+                            case .createRecording(let r): try RecordingRows.insert(r, db)
+                            case .updateRecording(let r): try RecordingRows.update(r, db)
+                            case .appendIVRSteps(let steps): try SelfServiceRows.insertSteps(steps, db)
+                            case .saveIVRSummary(let s): try SelfServiceRows.upsertSummary(s, skills: skillsJSON[index], db)
+                            }
+                            return .commit
+                        }
+                    } catch {
+                        let mapped = SQLiteErrorMapping.storageError(for: error, action: Self.action(write))
+                        failures[index] = mapped as? StorageError ?? StorageError.backend("Could not \(Self.action(write)).",
+                                                                                          underlying: "\(mapped)")
+                    }
+                }
+                return failures
+            }
+            for (index, failure) in failures { results[index] = failure }
+        } catch {
+            for index in results.indices where results[index] == nil { results[index] = error }
+        }
+        return results
+    }
+
+    static func action(_ write: JournalWrite) -> String {
+        switch write {
+        case .createInteraction(let i): "create interaction \(i.id)"
+        case .updateInteraction(let i): "update interaction \(i.id)"
+        case .createRecording(let r): "store recording \(r.path)"
+        case .updateRecording(let r): "update recording \(r.path)"
+        case .appendIVRSteps(let steps): "store \(steps.count) IVR steps of \(steps.first?.interactionID.rawValue ?? "-")"
+        case .saveIVRSummary(let s): "save the IVR summary of \(s.interactionID)"
+        }
+    }
+}
