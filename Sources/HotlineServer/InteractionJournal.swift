@@ -17,31 +17,10 @@ import Glibc
 /// the media engine have queued their last rows, and it writes everything queued before
 /// it returns.
 public final class InteractionJournal: Service, Sendable {
-    enum Entry: Sendable {
-        case create(Interaction)
-        case update(Interaction)
-        case createRecording(CallRecording)
-        case updateRecording(CallRecording)
-        /// Steps a call took in the IVR (secrets already masked).
-        case ivrSteps([IVRStepRecord])
-        case ivrSummary(IVRSummary)
-
-        var write: JournalWrite {
-            switch self {
-            case .create(let i): .createInteraction(i)
-            case .update(let i): .updateInteraction(i)
-            case .createRecording(let r): .createRecording(r)
-            case .updateRecording(let r): .updateRecording(r)
-            case .ivrSteps(let steps): .appendIVRSteps(steps)
-            case .ivrSummary(let summary): .saveIVRSummary(summary)
-            }
-        }
-    }
-
     private let store: any HotlineStore
     private let logger: Logger
     /// Entries written and not yet stored, in order; `wakes` tells `run` there are some.
-    private let pending = NIOLockedValueBox<[Entry]>([])
+    private let pending = NIOLockedValueBox<[JournalWrite]>([])
     private let wakes: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
 
@@ -51,7 +30,7 @@ public final class InteractionJournal: Service, Sendable {
         (wakes, continuation) = AsyncStream.makeStream(of: Void.self)
     }
 
-    func write(_ entry: Entry) {
+    func write(_ entry: JournalWrite) {
         pending.withLockedValue { $0.append(entry) }
         continuation.yield()
     }
@@ -71,12 +50,12 @@ public final class InteractionJournal: Service, Sendable {
     /// Everything queued, in one batch: while one batch is being stored the next one
     /// gathers, so under load a transaction carries many calls' rows.
     private func storePending() async {
-        let batch = pending.withLockedValue { entries -> [Entry] in
+        let batch = pending.withLockedValue { entries -> [JournalWrite] in
             defer { entries.removeAll(keepingCapacity: true) }
             return entries
         }
         guard !batch.isEmpty else { return }
-        let results = await store.perform(batch.map(\.write))
+        let results = await store.perform(batch)
         for (entry, error) in zip(batch, results) {
             guard let error else { continue }
             logger.error("could not store a call's record: \(error); check the data directory's disk and permissions",

@@ -132,7 +132,7 @@ final class LineCallController: @unchecked Sendable {
                 let interaction = Interaction(id: InteractionID("i-\(newID())"), channel: .call, direction: .inbound,
                                               from: from, to: dialled, startedAt: .now(), sipCallID: callID)
                 state.interaction = interaction
-                journal.write(.create(interaction))
+                journal.write(.createInteraction(interaction))
             }
         case .answered(let handle, let negotiated):
             guard let state = calls[handle] else { return }
@@ -334,7 +334,7 @@ final class LineCallController: @unchecked Sendable {
         change(&interaction)
         guard interaction != before else { return }
         state.interaction = interaction
-        journal.write(.update(interaction))
+        journal.write(.updateInteraction(interaction))
     }
 
     /// The recording's row once the file is closed: its length, pauses and whether every write made it.
@@ -434,8 +434,7 @@ final class LineCallController: @unchecked Sendable {
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let day = "\(Int(tmv.tm_year) + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))"
         let time = two(tmv.tm_hour) + two(tmv.tm_min) + two(tmv.tm_sec)
-        let safe = String(callID.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) ? $0 : "_" }.prefix(80))
-        return "\(config.effectiveRecordingsDirectory)/\(day)/\(time)-\(safe).wav"
+        return "\(config.effectiveRecordingsDirectory)/\(day)/\(time)-\(safeFileName(callID)).wav"
     }
 }
 

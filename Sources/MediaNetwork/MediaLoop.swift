@@ -292,8 +292,10 @@ final class MediaLoop: @unchecked Sendable {
             rt.poll(receiveBatch, arrival: arrival, rtcp: rtcp)
             rt.tickReceiving(now: now, ntp: ntp)
         }
-        for rt in legs where rt.recording != nil { rt.recordTick() }
-        for rt in legs where rt.message != nil && rt.messageTick() { finishMessage(rt) }
+        for rt in legs {
+            if rt.recording != nil { rt.recordTick() }
+            if rt.message != nil, rt.messageTick() { finishMessage(rt) }
+        }
     }
 
     // MARK: Time

@@ -20,9 +20,9 @@ final class InteractionJournalTests: XCTestCase {
         let running = Task { await journal.run() }
         var call = Interaction(id: "i-1", channel: .call, direction: .inbound, from: "sip:1001@x", to: "10000",
                                startedAt: Timestamp(millisecondsSinceEpoch: 1_000), sipCallID: "c1")
-        journal.write(.create(call))
+        journal.write(.createInteraction(call))
         call.state = .ivr
-        journal.write(.update(call))
+        journal.write(.updateInteraction(call))
         var recording = CallRecording(id: "r-1", interactionID: "i-1", path: "/tmp/none.wav", layout: .stereo,
                                       startedAt: Timestamp(millisecondsSinceEpoch: 1_100))
         journal.write(.createRecording(recording))
@@ -32,7 +32,7 @@ final class InteractionJournalTests: XCTestCase {
         call.state = .ended
         call.endedAt = Timestamp(millisecondsSinceEpoch: 6_500)
         call.endReason = "caller hung up"
-        journal.write(.update(call))
+        journal.write(.updateInteraction(call))
         journal.finish()
         await running.value
         let stored = try await store.interaction(id: "i-1")

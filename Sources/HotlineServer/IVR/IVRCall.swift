@@ -84,7 +84,7 @@ final class IVRCall: @unchecked Sendable {
             let s = IVRSummary(interactionID: interactionID, flow: flowName, flowVersion: catalog.version,
                                language: session.language, startedAt: now)
             summary = s
-            env.journal?.write(.ivrSummary(s))
+            env.journal?.write(.saveIVRSummary(s))
         }
         env.logger.info("ivr started", metadata: logMetadata.merging([
             "ivr.flow_version": "\(catalog.version)"]) { a, _ in a })
@@ -140,14 +140,14 @@ final class IVRCall: @unchecked Sendable {
             case .resumeRecording:
                 env.media.resumeRecording(leg)
             case .lookup(let request, let record, let key):
-                ask(request) { services, _ in .lookupResult(request: request, await services.lookup(record, key: key)) }
+                ask { services, _ in .lookupResult(request: request, await services.lookup(record, key: key)) }
             case .verify(let request, let method, let identifier, let pin):
-                ask(request) { services, now in
+                ask { services, now in
                     .verifyResult(request: request, await services.verify(method: method, identifier: identifier, pin: pin, now: now))
                 }
             case .create(let request, let record, let fields):
                 let asker = self.asker
-                ask(request) { services, now in
+                ask { services, now in
                     .created(request: request, await services.create(record, fields: fields, asker: asker, now: now))
                 }
             case .http(let request, let method, let url, let body, let timeout):
@@ -162,7 +162,7 @@ final class IVRCall: @unchecked Sendable {
             case .storeCallback(let request, let number, let preferredTime):
                 let asker = self.asker
                 let id = "cb-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-                ask(request) { services, now in
+                ask { services, now in
                     if let stored = await services.storeCallback(number: number, preferredTime: preferredTime, queue: nil,
                                                                  asker: asker, id: id, now: now) {
                         return .stored(request: request, id: stored)
@@ -187,19 +187,23 @@ final class IVRCall: @unchecked Sendable {
 
 
     /// Plays `items`, rendering what TTS has not rendered yet first; a later play or a
-    /// stop makes an unfinished render's audio moot.
+    /// stop makes an unfinished render's audio moot. A trailing 20 ms marker reports the
+    /// end (``mediaPlaybackFinished(_:)``).
     private func play(_ items: [SpokenItem]) {
+        let marker = "ivr-end-\(playGeneration + 1)"
+        enqueue(items, then: [.silence(id: marker, milliseconds: 20)], loop: false)
+        awaitedMarker = marker
+    }
+
+    /// Puts `items` (then `tail`) on the leg: at once when every one is ready (recorded,
+    /// or a static prompt the flow load spoke), else after the renders, unless another
+    /// play or a stop came meanwhile.
+    private func enqueue(_ items: [SpokenItem], then tail: [PlaybackItem], loop: Bool) {
         playGeneration += 1
         let generation = playGeneration
-        let marker = "ivr-end-\(generation)"
-        awaitedMarker = marker
-        var ready: [PlaybackItem] = []
-        var missing = false
-        for item in items {
-            if let prompt = catalog.prompt(item) { ready.append(.prompt(prompt)) } else { missing = true; break }
-        }
-        if !missing {
-            env.media.play(leg, ready + [.silence(id: marker, milliseconds: 20)])
+        let ready = items.compactMap(catalog.prompt)
+        if ready.count == items.count {
+            env.media.play(leg, ready.map(PlaybackItem.prompt) + tail, replace: loop, loop: loop)
             return
         }
         let speech = env.speech, catalog = self.catalog, logger = env.logger, metadata = logMetadata
@@ -228,13 +232,13 @@ final class IVRCall: @unchecked Sendable {
             let items = out
             self.env.sipLoop.execute {
                 guard !self.ended, generation == self.playGeneration else { return }
-                self.env.media.play(self.leg, items + [.silence(id: marker, milliseconds: 20)])
+                self.env.media.play(self.leg, items + tail, replace: loop, loop: loop)
             }
         }
     }
 
     /// Runs a store request off the loop and hands its answer to the session.
-    private func ask(_ request: Int, _ body: @escaping @Sendable (IVRServices, Timestamp) async -> IVREvent) {
+    private func ask(_ body: @escaping @Sendable (IVRServices, Timestamp) async -> IVREvent) {
         let services = env.services
         perform { await body(services, .now()) }
     }
@@ -267,34 +271,10 @@ final class IVRCall: @unchecked Sendable {
         writeSummary(ended: false)
         queued(request)
         // Until routing exists the caller waits here, hearing the queue's prompt (or music) in a loop.
-        if request.holdPrompt.isEmpty {
-            if let music = env.musicOnHold { env.media.play(leg, [.prompt(music)], replace: true, loop: true) }
-        } else {
-            playLooping(request.holdPrompt)
-        }
-    }
-
-    private func playLooping(_ items: [SpokenItem]) {
-        playGeneration += 1
-        let generation = playGeneration
+        // The hold prompt, then the music (or 3 s of silence before the prompt comes round again).
+        let gap: PlaybackItem = env.musicOnHold.map(PlaybackItem.prompt) ?? .silence(id: "hold-gap", milliseconds: 3000)
         awaitedMarker = nil
-        let speech = env.speech, catalog = self.catalog, music = env.musicOnHold
-        Task {
-            var out: [PlaybackItem] = []
-            for item in items {
-                if let prompt = catalog.prompt(item) { out.append(.prompt(prompt)); continue }
-                if case .text(let text, let language) = item, let speech,
-                   let result = try? await speech.prompt(text, language: language) {
-                    out.append(.prompt(result.prompt))
-                }
-            }
-            if let music { out.append(.prompt(music)) } else { out.append(.silence(id: "hold-gap", milliseconds: 3000)) }
-            let items = out
-            self.env.sipLoop.execute {
-                guard generation == self.playGeneration, !self.ended else { return }
-                self.env.media.play(self.leg, items, replace: true, loop: true)
-            }
-        }
+        enqueue(request.holdPrompt, then: [gap], loop: true)
     }
 
     private func recordVoicemail(_ request: Int, maximumSeconds: Int) {
@@ -338,7 +318,7 @@ final class IVRCall: @unchecked Sendable {
 
     private func flushSteps() {
         guard !pendingSteps.isEmpty else { return }
-        env.journal?.write(.ivrSteps(pendingSteps))
+        env.journal?.write(.appendIVRSteps(pendingSteps))
         pendingSteps.removeAll()
     }
 
@@ -364,10 +344,12 @@ final class IVRCall: @unchecked Sendable {
         s.transfer = transfer
         if ended { s.endedAt = .now() }
         summary = s
-        env.journal?.write(.ivrSummary(s))
+        env.journal?.write(.saveIVRSummary(s))
     }
 }
 
+/// A Call-ID as part of a file name: ASCII letters, digits and `-._` kept, the rest `_`,
+/// at most 80 characters.
 func safeFileName(_ s: String) -> String {
     String(s.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) ? $0 : "_" }.prefix(80))
 }

@@ -46,7 +46,7 @@ public struct IVRServices: Sendable {
     /// The record, or nil when the key matches nothing (or the store failed: logged, and
     /// the caller takes the flow's not-found branch rather than silence).
     public func lookup(_ record: Lookup.Record, key value: FlowValue) async -> FlowValue? {
-        let key = value.description.trimmingSpaces
+        let key = value.description.trimmingCharacters()
         guard !key.isEmpty else { return nil }
         do {
             switch record {
@@ -89,7 +89,7 @@ public struct IVRServices: Sendable {
     /// A customer by id, phone number, account number or card number.
     func customer(matching key: String) async throws -> Customer? {
         if let c = try await store.customer(id: CustomerID(key)) { return c }
-        if key.allSatisfy(\.isASCIIDigitOrPlus), let c = try await store.customer(phoneNumber: key) { return c }
+        if key.allSatisfy(\.isPhoneNumberCharacter), let c = try await store.customer(phoneNumber: key) { return c }
         if let account = try await store.account(number: key) { return try await store.customer(id: account.customerID) }
         if let card = try await store.card(number: key) { return try await store.customer(id: card.customerID) }
         return nil
@@ -113,7 +113,7 @@ public struct IVRServices: Sendable {
     /// and locking per ``PINPolicy``.
     public func verify(method: Verify.Method, identifier: String, pin: String, now: Timestamp) async -> VerifyOutcome {
         do {
-            guard let (subject, customer) = try await pinSubject(method: method, identifier: identifier.trimmingSpaces),
+            guard let (subject, customer) = try await pinSubject(method: method, identifier: identifier.trimmingCharacters()),
                   let record = try await store.pin(subject) else { return .unknownIdentifier }
             let attempts = PINAttempts(failures: record.failures, lastFailure: record.lastFailure, lockedUntil: record.lockedUntil)
             if policy.lockedUntil(attempts, now: now) != nil { return .locked }
@@ -161,7 +161,7 @@ public struct IVRServices: Sendable {
     /// Stores a ticket or a return; nil when a required field is empty or the store refuses.
     public func create(_ record: Create.Record, fields: [String: String], asker: Asker, now: Timestamp) async -> FlowValue? {
         func field(_ name: String) -> String? {
-            let v = fields[name]?.trimmingSpaces ?? ""
+            let v = fields[name]?.trimmingCharacters() ?? ""
             return v.isEmpty ? nil : v
         }
         do {
@@ -202,7 +202,7 @@ public struct IVRServices: Sendable {
                               now: Timestamp) async -> String? {
         do {
             try await store.createCallback(CallbackRequest(
-                id: id, interactionID: asker.interactionID, number: number.trimmingSpaces,
+                id: id, interactionID: asker.interactionID, number: number.trimmingCharacters(),
                 preferredTime: preferredTime.flatMap { $0.isEmpty ? nil : $0 }, queue: queue, createdAt: now))
             return id
         } catch {
@@ -329,15 +329,7 @@ public struct IVRServices: Sendable {
     ]
 }
 
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
-        return String(s)
-    }
-}
-
 extension Character {
-    var isASCIIDigitOrPlus: Bool { ("0"..."9").contains(self) || self == "+" || self == " " || self == "-" }
+    /// What a phone number is written with: digits, `+`, spaces and dashes.
+    var isPhoneNumberCharacter: Bool { ("0"..."9").contains(self) || self == "+" || self == " " || self == "-" }
 }
