@@ -49,6 +49,8 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20}
 KEY_AT=${KEY_AT:-1.2}
 MODE=${MODE:-ivr}   # ivr, or media: the same calls answered without a flow (the comparison)
+GEN=${GEN:-sipp}    # sipp, or hotline: `hotline bench ivr-load` places the calls (no raw sockets)
+CALLER_SPEECH=${CALLER_SPEECH:-1}   # GEN=hotline: the caller streams speech (1) or silence (0)
 CALLER_SECONDS=${CALLER_SECONDS:-3}
 WAIT_MS=${WAIT_MS:-15000}
 PORT=${PORT:-16970}
@@ -59,7 +61,7 @@ BIN=${BIN:-${HOTLINE_BIN:-.build/release/hotline}}
 [ -x "$BIN" ] || swift build -c release --product hotline
 command -v sipp >/dev/null || { echo "installing sip-tester"; apt-get install -y sip-tester >/dev/null; }
 command -v sox >/dev/null || { echo "installing sox"; apt-get install -y sox >/dev/null; }
-[ "$(id -u)" -eq 0 ] || echo "warning: not root; SIPp cannot play the caller's stream (raw socket) and every call will time out"
+[ "$GEN" = hotline ] || [ "$(id -u)" -eq 0 ] || echo "warning: not root; SIPp cannot play the caller's stream (raw socket) and every call will time out"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d)
 server=""; sipp_pid=""
@@ -170,10 +172,11 @@ else
   echo "flow bench-short-ivr: 2 s menu prompt, key 1 at ${KEY_AT} s (RFC 4733), 1 s confirmation, hang-up; ${DURATION} s per rate"
 fi
 printf "%-6s %-7s %-8s %-6s %-6s %-7s %-6s %-9s %-10s %-6s %s\n" \
-  rate calls "failed%" "slow%" "p50" "p99" "cpu%" maxcalls "ms/call-s" "sipp%" verdict
+  rate calls "failed%" "slow%" "p50" "p99" "cpu%" maxcalls "ms/call-s" "gen%" verdict
 best=""
-for rate in "${RATES[@]}"; do
-  calls=$((rate * DURATION))
+# One step with SIPp: sets created, failed (SIPp's failed calls), maxcalls, gen_pct, the
+# setups in $work/setup.txt, call_ms, the step's times and Hotline's ticks, and why[].
+sipp_step() {
   rm -f "$work"/stat.csv "$work"/sipp.out "$work"/sipp-errors.log "$work"/bench_uac_ivr_*_rtt.csv "$work"/bench_uac_ivr_*_logs.log
   t0=$(now); h0=$(ticks_of "$server")
   # From the work directory: SIPp writes its -trace_rtt and -trace_logs files in the current one.
@@ -198,42 +201,73 @@ for rate in "${RATES[@]}"; do
   t1=$(now); h1=$(ticks_of "$server")
   pid=$sipp_pid; sipp_pid=""
   created=$(stat_col TotalCallCreated); failed=$(stat_col "FailedCall(C)"); maxcalls=$(stat_col CurrentCall max)
-  read -r good problems <<<"$(outcomes "$work/bench_uac_ivr_${pid}_logs.log")"
+  ids="$work/bench_uac_ivr_${pid}_logs.log"
   rtt="$work/bench_uac_ivr_${pid}_rtt.csv"; [ -s "$rtt" ] || rtt=/dev/null
-  # Setups: count, >= 500 ms, p50, p99 (nearest rank); calls: the sum of their lengths, ms.
+  # Setups (ms, sorted) and the sum of the calls' lengths (ms).
   awk -F';' '$3 == "setup" { print $2 + 0 }' "$rtt" | sort -n > "$work/setup.txt"
-  setups=$(wc -l < "$work/setup.txt")
-  slow=$(awk '$1 >= 500' "$work/setup.txt" | wc -l)
-  p50=$(rank 0.50); p99=$(rank 0.99)
   call_ms=$(awk -F';' '$3 == "call" { s += $2 } END { print s + 0 }' "$rtt")
-  bad=$((created - good))
-  line=$(awk -v r="$rate" -v c="$created" -v bad="$bad" -v n="$setups" -v slow="$slow" -v p50="$p50" -v p99="$p99" \
-    -v hw0="$hw0" -v hw1="$hw1" -v tw0="$tw0" -v tw1="$tw1" -v h0="$h0" -v h1="$h1" -v t="$ticks" \
-    -v ms="$call_ms" -v mc="$maxcalls" -v st="$sipp_ticks" -v t0="$t0" -v t1="$t1" 'BEGIN {
-      fp = c ? bad * 100 / c : 100; sp = n ? slow * 100 / n : 100
-      cpu = (hw0 != "" && hw1 != "" && tw1 > tw0) ? sprintf("%.1f", (hw1 - hw0) / t / (tw1 - tw0) * 100) : "-"
-      per = ms > 0 ? sprintf("%.3f", (h1 - h0) / t * 1000 / (ms / 1000)) : "-"
-      sp_cpu = sprintf("%.0f", st / t / (t1 - t0) * 100)
-      printf "%-6s %-7d %-8.2f %-6.2f %-6s %-7s %-6s %-9d %-10s %-6s %s\n", r, c, fp, sp, p50, p99, cpu, mc, per, sp_cpu,
-        (fp < 1 && sp < 1 && c > 0) ? "ok" : "FAIL" }')
-  echo "$line"
-  sipp_pct=$(awk '{print $10}' <<<"$line")
-  why=()
+  cpu=$(awk -v a="$hw0" -v b="$hw1" -v x="$tw0" -v y="$tw1" -v t="$ticks" 'BEGIN {
+    print (a != "" && b != "" && y > x) ? sprintf("%.1f", (b - a) / t / (y - x) * 100) : "-" }')
+  per=$(awk -v a="$h0" -v b="$h1" -v t="$ticks" -v ms="$call_ms" 'BEGIN { print (ms > 0 ? sprintf("%.3f", (b - a) / t * 1000 / (ms / 1000)) : "-") }')
+  gen_pct=$(awk -v st="$sipp_ticks" -v t="$ticks" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f", st / t / (t1 - t0) * 100 }')
   [ "$failed" -gt 0 ] && why+=("sipp: $failed of $created calls failed")
-  [ "$problems" != "-" ] && why+=("calls SIPp completed with another IVR outcome: $problems")
   [ "$created" -lt "$calls" ] && why+=("only $created of $calls calls placed")
   [ "$rc" -ne 0 ] && why+=("sipp exited with $rc")
   [ "$rtt" = /dev/null ] && why+=("no -trace_rtt file")
-  [ ${#why[@]} -gt 0 ] && echo "  $(IFS=';'; echo "${why[*]}" | sed 's/;/; /g')"
-  if [ "$sipp_pct" -ge 90 ]; then
-    echo "  sipp saturated: sipp at ${sipp_pct} % of its core; this step is not a Hotline limit"
-  fi
   if [ -s "$work/sipp-errors.log" ] && [ "$failed" -gt 0 ]; then
     # SIPp's error log, one line per kind of event (its entries are not newline-separated).
-    sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}\t[0-9:.]+\t[0-9.]+: /\n/g' "$work/sipp-errors.log" |
+    while IFS= read -r l; do why+=("$l"); done < <(sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2}\t[0-9:.]+\t[0-9.]+: /\n/g' "$work/sipp-errors.log" |
       grep -E '^(Call-Id: |[A-Z][a-z]+ [a-z])' | grep -v '^The following events' |
       sed -E 's/^Call-Id: [^,]*, //; s/[0-9]+-[0-9]+@[0-9.]+/CALL-ID/g; s/ for call: .*//' | cut -c1-160 |
-      sort | uniq -c | sort -rn | head -4 | sed -E 's/^ *([0-9]+) /  sipp error log: \1 x /' || true
+      sort | uniq -c | sort -rn | head -4 | sed -E 's/^ *([0-9]+) /sipp error log: \1 x /' || true)
+  fi
+  return 0
+}
+
+# One step with `hotline bench ivr-load`: sets the same as sipp_step.
+gen_step() {
+  rm -f "$work"/gen.out "$work"/gen-ids.log "$work"/setup-raw.txt
+  local audio=()
+  [ "$CALLER_SPEECH" = 1 ] && audio=(--audio prompts/demo/welcome-zh.wav)
+  rc=0
+  taskset -c 1 "$BIN" bench ivr-load --target 127.0.0.1:$PORT --number 9100 --rate "$rate" --duration "$DURATION" \
+    --key-at "$KEY_AT" --caller-seconds "$CALLER_SECONDS" --wait $((WAIT_MS / 1000)) --bind 127.0.0.1:$SIPP_PORT \
+    --rtp-port "$SIPP_MEDIA_PORT" --server-pid "$server" "${audio[@]}" --call-ids "$work/gen-ids.log" \
+    --setup-times "$work/setup-raw.txt" >"$work/gen.out" 2>&1 || rc=$?
+  ids="$work/gen-ids.log"
+  result=$(grep '^result ' "$work/gen.out" || true)
+  field() { sed -n "s|.* $1=\([^ ]*\).*|\1|p" <<<" ${result#result }"; }
+  created=$(field calls); failed=$(field failed); maxcalls=$(field maxcalls); cpu=$(field 'cpu%'); per=$(field 'ms/call-s')
+  gen_pct=$(field 'gen%')
+  sort -n "$work/setup-raw.txt" > "$work/setup.txt" 2>/dev/null || : > "$work/setup.txt"
+  if [ -z "$result" ] || [ "$rc" -ne 0 ]; then
+    why+=("the generator failed (exit $rc): $(tail -2 "$work/gen.out" | tr '\n' ' ')")
+    created=${created:-$calls}; failed=${failed:-$calls}; maxcalls=${maxcalls:-0}; cpu=${cpu:--}; per=${per:--}; gen_pct=${gen_pct:-0}
+  fi
+  local calls_line; calls_line=$(grep '^calls: ' "$work/gen.out" || true)
+  [ "${failed:-0}" -gt 0 ] && why+=("generator: ${calls_line#calls: }")
+  return 0
+}
+
+for rate in "${RATES[@]}"; do
+  calls=$((rate * DURATION))
+  why=()
+  if [ "$GEN" = sipp ]; then sipp_step; else gen_step; fi
+  read -r good problems <<<"$(outcomes "$ids")"
+  setups=$(wc -l < "$work/setup.txt")
+  slow=$(awk '$1 >= 500' "$work/setup.txt" | wc -l)
+  p50=$(rank 0.50); p99=$(rank 0.99)
+  bad=$((created - good))
+  line=$(awk -v r="$rate" -v c="$created" -v bad="$bad" -v n="$setups" -v slow="$slow" -v p50="$p50" -v p99="$p99" \
+    -v cpu="$cpu" -v mc="$maxcalls" -v per="$per" -v g="$gen_pct" 'BEGIN {
+      fp = c ? bad * 100 / c : 100; sp = n ? slow * 100 / n : 100
+      printf "%-6s %-7d %-8.2f %-6.2f %-6s %-7s %-6s %-9d %-10s %-6s %s\n", r, c, fp, sp, p50, p99, cpu, mc, per, g,
+        (fp < 1 && sp < 1 && c > 0) ? "ok" : "FAIL" }')
+  echo "$line"
+  [ "$problems" != "-" ] && why+=("calls completed with another IVR outcome or not in the journal: $problems")
+  for w in "${why[@]}"; do echo "  $w"; done
+  if [ "$gen_pct" -ge 90 ]; then
+    echo "  generator saturated: $GEN at ${gen_pct} % of its core; this step is not a Hotline limit"
   fi
   verdict=$(awk '{print $NF}' <<<"$line")
   if [ "$verdict" != ok ]; then break; fi

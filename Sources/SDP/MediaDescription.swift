@@ -71,8 +71,12 @@ public struct MediaDescription: Sendable, Hashable {
     /// The encoding of RTP payload type `format`: its `a=rtpmap`, or for a static
     /// payload type without one, the RFC 3551 §6 assignment (`0` is PCMU/8000).
     public func rtpmap(forFormat format: String) -> RTPMap? {
-        if let explicit = rtpmaps.first(where: { String($0.payloadType) == format }) {
-            return explicit
+        // Only the attributes that may be this format's are parsed (a negotiation asks for each format).
+        for attribute in attributes where attribute.isNamed("rtpmap") {
+            guard let value = attribute.value,
+                  let type = UInt8(value.prefix(while: { $0 != " " && $0 != "\t" })), String(type) == format,
+                  let map = RTPMap(attributeValue: value), String(map.payloadType) == format else { continue }
+            return map
         }
         return UInt8(format).flatMap(RTPMap.staticAssignment(payloadType:))
     }

@@ -45,6 +45,9 @@ public struct UserAgentCore: Sendable {
 
     public var activeCallCount: Int { calls.count }
 
+    /// A call's SIP Call-ID (a load generator matches its calls with the server's records).
+    public func callID(of handle: CallHandle) -> String? { try? calls[handle]?.invite.callID() }
+
     // MARK: - Entry point
 
     /// Feeds one transaction-layer event. Events meant for the adapter (`send`,

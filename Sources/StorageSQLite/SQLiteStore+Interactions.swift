@@ -50,22 +50,22 @@ extension SQLiteStore {
 
 enum InteractionRows {
     static func insert(_ interaction: Interaction, _ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO interactions (id, channel, direction, from_address, to_address, state, customer_id,
                                       agent_id, sip_call_id, started_at, ended_at, end_reason)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: StatementArguments(arguments(interaction)))
+            """).execute(arguments: StatementArguments(arguments(interaction)))
     }
 
     static func update(_ interaction: Interaction, _ db: Database) throws {
         var arguments = arguments(interaction)
         let id = arguments.removeFirst()
         arguments.append(id)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE interactions SET channel = ?, direction = ?, from_address = ?, to_address = ?, state = ?,
                 customer_id = ?, agent_id = ?, sip_call_id = ?, started_at = ?, ended_at = ?, end_reason = ?
             WHERE id = ?
-            """, arguments: StatementArguments(arguments))
+            """).execute(arguments: StatementArguments(arguments))
         guard db.changesCount > 0 else {
             throw StorageError.notFound("Interaction \(interaction.id) does not exist; create it first or check the id.")
         }
@@ -105,21 +105,21 @@ enum InteractionRows {
 
 enum RecordingRows {
     static func insert(_ recording: CallRecording, _ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO recordings (id, interaction_id, path, layout, status, started_at, duration_ms, bytes, pauses, error)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: StatementArguments(arguments(recording)))
+            """).execute(arguments: StatementArguments(arguments(recording)))
     }
 
     static func update(_ recording: CallRecording, _ db: Database) throws {
         var arguments = arguments(recording)
         let id = arguments.removeFirst()
         arguments.append(id)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE recordings SET interaction_id = ?, path = ?, layout = ?, status = ?, started_at = ?,
                 duration_ms = ?, bytes = ?, pauses = ?, error = ?
             WHERE id = ?
-            """, arguments: StatementArguments(arguments))
+            """).execute(arguments: StatementArguments(arguments))
         guard db.changesCount > 0 else {
             throw StorageError.notFound("Recording \(recording.id) does not exist; create it first or check the id.")
         }

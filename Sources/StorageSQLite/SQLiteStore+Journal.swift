@@ -3,9 +3,10 @@ import HotlineModel
 import Storage
 
 extension SQLiteStore {
-    /// The journal's writes in one transaction, each in a savepoint of its own: one that
-    /// fails is rolled back alone and reported at its index. A call's handful of rows
-    /// (interaction, IVR summary, steps, recording) then costs one commit, not one each.
+    /// The journal's writes in one transaction: one that fails is rolled back alone and
+    /// reported at its index (the others are replayed, each in a savepoint of its own). A
+    /// call's handful of rows (interaction, IVR summary, steps, recording) then costs one
+    /// commit, not one each; the statements are prepared once and cached.
     public func perform(_ writes: [JournalWrite]) async -> [(any Error)?] {
         guard !writes.isEmpty else { return [] }
         // Validation and JSON first, outside the transaction, as the one-by-one methods do.
@@ -30,18 +31,23 @@ extension SQLiteStore {
         let skillsJSON = skills
         do {
             let failures: [Int: StorageError] = try await write("store \(writes.count) call records") { db in
+                // Every write at once in one savepoint: the usual case. Should one fail, the
+                // savepoint is rolled back and the writes replayed each in a savepoint of its
+                // own, so the others still land and the failure is reported alone.
+                do {
+                    try db.inSavepoint {
+                        for (index, write) in writes.enumerated() where prepared[index] {
+                            try Self.apply(write, skills: skillsJSON[index], db)
+                        }
+                        return .commit
+                    }
+                    return [:]
+                } catch {}
                 var failures: [Int: StorageError] = [:]
                 for (index, write) in writes.enumerated() where prepared[index] {
                     do {
                         try db.inSavepoint {
-                            switch write {
-                            case .createInteraction(let i): try InteractionRows.insert(i, db)
-                            case .updateInteraction(let i): try InteractionRows.update(i, db)
-                            case .createRecording(let r): try RecordingRows.insert(r, db)
-                            case .updateRecording(let r): try RecordingRows.update(r, db)
-                            case .appendIVRSteps(let steps): try SelfServiceRows.insertSteps(steps, db)
-                            case .saveIVRSummary(let s): try SelfServiceRows.upsertSummary(s, skills: skillsJSON[index], db)
-                            }
+                            try Self.apply(write, skills: skillsJSON[index], db)
                             return .commit
                         }
                     } catch {
@@ -57,6 +63,17 @@ extension SQLiteStore {
             for index in results.indices where results[index] == nil { results[index] = error }
         }
         return results
+    }
+
+    private static func apply(_ write: JournalWrite, skills: String?, _ db: Database) throws {
+        switch write {
+        case .createInteraction(let i): try InteractionRows.insert(i, db)
+        case .updateInteraction(let i): try InteractionRows.update(i, db)
+        case .createRecording(let r): try RecordingRows.insert(r, db)
+        case .updateRecording(let r): try RecordingRows.update(r, db)
+        case .appendIVRSteps(let steps): try SelfServiceRows.insertSteps(steps, db)
+        case .saveIVRSummary(let s): try SelfServiceRows.upsertSummary(s, skills: skills, db)
+        }
     }
 
     static func action(_ write: JournalWrite) -> String {

@@ -456,10 +456,10 @@ enum SelfServiceRows {
             if checked.insert(step.interactionID).inserted {
                 try requireInteraction(step.interactionID, db)
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO ivr_steps (interaction_id, position, flow, node, kind, input, outcome, started_at, duration_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
+                """).execute(arguments: [
                     step.interactionID.rawValue, step.position, step.flow, step.node, step.kind, step.input,
                     step.outcome, step.startedAt.millisecondsSinceEpoch, step.milliseconds,
                 ])
@@ -470,7 +470,7 @@ enum SelfServiceRows {
     static func upsertSummary(_ summary: IVRSummary, skills: String?, _ db: Database) throws {
         try requireInteraction(summary.interactionID, db)
         let transfer = summary.transfer
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO ivr_summaries (interaction_id, flow, flow_version, language, outcome, verification,
                 verification_method, variables_json, transfer_queue, transfer_skills, transfer_priority,
                 transfer_reason, transfer_requested_at, started_at, ended_at)
@@ -483,7 +483,7 @@ enum SelfServiceRows {
                 transfer_priority = excluded.transfer_priority, transfer_reason = excluded.transfer_reason,
                 transfer_requested_at = excluded.transfer_requested_at, started_at = excluded.started_at,
                 ended_at = excluded.ended_at
-            """, arguments: [
+            """).execute(arguments: [
                 summary.interactionID.rawValue, summary.flow, summary.flowVersion, summary.language.rawValue,
                 summary.outcome, summary.verification, summary.verificationMethod, summary.variablesJSON,
                 transfer?.queue, skills, transfer?.priority, transfer?.reason,
@@ -558,7 +558,7 @@ enum SelfServiceRows {
     }
 
     private static func exists(_ db: Database, _ table: String, _ column: String, _ value: String) throws -> Bool {
-        try Int.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE \(column) = ?", arguments: [value]) != nil
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(table) WHERE \(column) = ?"), arguments: [value]) != nil
     }
 
     /// The number after the highest in `table` (at least `first`): 8 digits. Called in

@@ -75,6 +75,19 @@ extension HotlineStoreConformance {
             XCTAssertEqual(savedSummary, summary)
             let none = await store.perform([])
             XCTAssertTrue(none.isEmpty)
+
+            // A write of several rows that fails on its second leaves none of them, and the
+            // write after it still lands.
+            var later = step
+            later.position = 1
+            let clash = step   // position 0 is taken
+            let partial = await store.perform([.appendIVRSteps([later, clash]), .createInteraction(Self.call(3))])
+            XCTAssertEqual((partial[0] as? StorageError)?.code, .conflict, "\(String(describing: partial[0]))")
+            XCTAssertNil(partial[1])
+            let stepsAfter = try await store.ivrSteps(of: "i-1")
+            XCTAssertEqual(stepsAfter, [step])
+            let third = try await store.interaction(id: "i-3")
+            XCTAssertEqual(third, Self.call(3))
         }
     }
 
