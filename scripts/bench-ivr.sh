@@ -1,49 +1,60 @@
 #!/usr/bin/env bash
-# IVR call-rate benchmark driven by SIPp: Hotline pinned to core 0 runs
-# flows/bench/short-ivr.yaml on line 9100 (a 2 s recorded menu prompt, the caller's key
-# "1", a 1 s recorded confirmation, Hotline hangs up); SIPp (Debian `sip-tester`) pinned
-# to core 1 places calls at a fixed rate with tests/interop/scenarios/bench_uac_ivr.xml:
-# INVITE offering PCMU + telephone-event/101, 200/ACK, the caller's stream played once
-# with <exec play_pcap_audio> (PCMU speech from prompts/demo/welcome-zh.wav with one
-# RFC 4733 key "1" at KEY_AT s, packets shaped like SIPp's dtmf_2833_1.pcap, made with
-# tests/interop/harness/dtmf_pcap.py), then Hotline's BYE answered with 200. A call
-# lasts about KEY_AT + 1 s (the key stops the menu prompt: barge-in).
+# IVR call-rate benchmark: Hotline pinned to core 0 runs flows/bench/short-ivr.yaml on
+# line 9100 (a 2 s recorded menu prompt, the caller's key "1", a 1 s recorded
+# confirmation, Hotline hangs up); the caller, pinned to core 1, places calls at a fixed
+# rate. A call lasts about KEY_AT + 1 s (the key stops the menu prompt: barge-in).
+#
+# Two callers (GEN):
+#   sipp     SIPp (Debian `sip-tester`) with tests/interop/scenarios/bench_uac_ivr.xml:
+#            INVITE offering PCMU + telephone-event/101, 200/ACK, the caller's stream played
+#            once with <exec play_pcap_audio> (PCMU speech from prompts/demo/welcome-zh.wav
+#            with one RFC 4733 key "1" at KEY_AT s, packets shaped like SIPp's
+#            dtmf_2833_1.pcap, made with tests/interop/harness/dtmf_pcap.py), then
+#            Hotline's BYE answered with 200. SIPp plays each stream through a raw socket
+#            of its own; on one machine every UDP packet delivered, Hotline's included, is
+#            copied to each of them inside the sender's system call, so SIPp's share grows
+#            with the square of the calls up and part of it lands on Hotline's core
+#            (docs/benchmarks.md). Needs root.
+#   hotline  `hotline bench ivr-load` (Sources/hotline/IVRLoad.swift): the same calls (the
+#            same speech, the key as an RFC 4733 event at KEY_AT s on the audio's SSRC),
+#            every call's RTP through one ordinary UDP socket.
 #
 #   bash scripts/bench-ivr.sh [RATE ...]            # default: 50 100 200 300 400 500 600 calls/s
+#   GEN=hotline bash scripts/bench-ivr.sh 400 500   # our own caller instead of SIPp
 #   DURATION=10 BIN=/path/to/hotline bash scripts/bench-ivr.sh 10 20
 #   KEEP=1 bash scripts/bench-ivr.sh 400            # keep the work directory (logs, SIPp files)
 #   MODE=media bash scripts/bench-ivr.sh 200        # the same calls without the IVR: the 2 s prompt, then hang-up
+#   CALLER_SECONDS=1.7 ...                          # the caller's stream stops after 1.7 s (default 3: the whole call)
 #
 # Each rate runs for DURATION seconds (RATE x DURATION calls); stepping stops after the
 # first step that fails. One line per step:
-#   rate       calls/s asked of SIPp
-#   calls      calls SIPp placed
+#   rate       calls/s asked of the caller
+#   calls      calls placed
 #   failed%    calls placed that did not go through, over calls placed: a call goes
-#              through when SIPp completed it (200, then Hotline's BYE within WAIT_MS;
-#              SIPp logs its Call-ID with -trace_logs) and the journal stored it as ended
-#              with IVR outcome self-served (the key was heard: ivr_summaries). The
-#              lines under a step say which: SIPp's failures (its error log), other
-#              outcomes (no-option=N), calls the journal does not have (not-stored=N)
-#   slow%      setups (INVITE sent -> 200 received, SIPp's per-call rtd "setup" from
-#              -trace_rtt) of 500 ms or more, over setups measured
+#              through when the caller completed it (200, then Hotline's BYE within
+#              WAIT_MS; SIPp logs its Call-ID with -trace_logs, ivr-load with --call-ids)
+#              and the journal stored it as ended with IVR outcome self-served (the key
+#              was heard: ivr_summaries). The lines under a step say which: the caller's
+#              failures, other outcomes (no-option=N), calls the journal does not have
+#              (not-stored=N)
+#   slow%      setups (INVITE sent -> 200 received: SIPp's per-call rtd "setup" from
+#              -trace_rtt, ivr-load's --setup-times) of 500 ms or more, over setups measured
 #   p50 p99    setup time percentiles, ms
 #   cpu%       Hotline's CPU (utime + stime, /proc/PID/stat) in % of one core, over the
 #              steady part of the step (from the first hang-up + 1 s to the last INVITE)
-#   maxcalls   most calls in progress at once (SIPp's CurrentCall, sampled every second)
-#   ms/call-s  Hotline's CPU over the whole step (SIPp's start to its exit: every call's
-#              setup, prompts, key, hang-up) / the sum of the calls' lengths (200 -> BYE,
-#              rtd "call"): compare with the "ms per call-second" of
-#              scripts/bench-media-sipp.sh (media-only calls, steady window) to see what
-#              the interpreter and the per-call work add
-#   sipp%      SIPp's CPU in % of its core over the step
+#   maxcalls   most calls in progress at once
+#   ms/call-s  Hotline's CPU over the whole step (every call's setup, prompts, key,
+#              hang-up) / the sum of the calls' lengths (200 -> BYE): compare with the
+#              "ms per call-second" of scripts/bench-media-sipp.sh (media-only calls,
+#              steady window) to see what the interpreter and the per-call work add
+#   gen%       the caller's CPU in % of its core over the step (SIPp's excludes the
+#              kernel's work its raw sockets cause in other processes)
 #   verdict    ok, or FAIL (failed% >= 1 or slow% >= 1)
 # A step passes with under 1 % failed calls and under 1 % slow setups; the last line
-# names the highest passing rate. SIPp plays each call's stream from a thread of its own
-# and may run out of CPU before Hotline does: when it is near 100 % of its core a
-# "sipp saturated" line says so, and that step is not a Hotline limit.
-# Everything stays on 127.0.0.1 (Hotline SIP 16970, RTP 20000-29999; SIPp SIP 16980,
-# media 16984). Needs root for SIPp's pcap playback (raw socket); python3 with numpy
-# (scripts/install-test-deps.sh) for the caller's stream.
+# names the highest passing rate. When the caller is near 100 % of its core a
+# "generator saturated" line says so, and that step is not a Hotline limit.
+# Everything stays on 127.0.0.1 (Hotline SIP 16970, RTP 20000-29999; the caller SIP
+# 16980, media 16984). python3 with numpy (scripts/install-test-deps.sh) for SIPp's stream.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20}
