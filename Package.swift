@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "SDP"),
         .target(name: "Media"),
         .target(name: "IVR", dependencies: ["HotlineModel"]),
+        .target(name: "ACD", dependencies: ["HotlineModel"]),
         .target(name: "SIPTransaction", dependencies: ["SIPMessage"]),
         .target(name: "SIPDialog", dependencies: [
             "SIPMessage", "SIPTransaction", "SDP",
@@ -92,6 +93,7 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "IVRTests", dependencies: ["IVR", "HotlineModel"]),
+        .testTarget(name: "ACDTests", dependencies: ["ACD", "HotlineModel"]),
         .testTarget(name: "SpeechTests", dependencies: [
             "Speech", "Media", "HotlineModel",
             .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,98 @@
+@testable import ACD
+import HotlineModel
+import XCTest
+
+/// Random sequences of commands and time steps; after each, the engine's invariant must
+/// hold: no waiting contact may be taken by an available agent, and every agent's state
+/// agrees with the contacts and calls.
+final class ACDInvariantTests: XCTestCase {
+    struct Random {
+        var state: UInt64
+        mutating func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+    }
+
+    func violations(_ acd: ACDEngine, now: Timestamp) -> [String] {
+        var problems: [String] = []
+        for (id, c) in acd.contacts where c.offeredTo == nil {
+            guard let eligibility = acd.stages[c.queue]?[c.stage] else { problems.append("\(id): no stage"); continue }
+            for (agentID, a) in acd.agents where a.state == .available && eligibility.admits(a.profile.skills) {
+                problems.append("contact \(id) waits in \(c.queue) stage \(c.stage) while \(agentID) is available")
+            }
+        }
+        for (agentID, a) in acd.agents {
+            switch a.state {
+            case .reserved(let c):
+                if acd.contacts[c]?.offeredTo != agentID { problems.append("\(agentID) reserved for \(c), which is not offered to them") }
+            case .onCall(let c):
+                if acd.calls[c]?.agent != agentID { problems.append("\(agentID) on \(c), which is not their call") }
+            case .available:
+                for skill in a.profile.skills.keys where acd.free[skill]?.contains(agentID) != true {
+                    problems.append("\(agentID) available but not indexed under \(skill)")
+                }
+            case .loggedOut, .wrapUp, .notReady:
+                for (skill, set) in acd.free where set.contains(agentID) { problems.append("\(agentID) \(a.state) but free under \(skill)") }
+            }
+        }
+        return problems
+    }
+
+    func testRandomCommandsKeepTheInvariant() throws {
+        let queues = [
+            QueueConfiguration(id: "billing", requiredSkills: [SkillRequirement("billing", minimumLevel: 6)], strategy: .longestIdle,
+                               maximumWaitSeconds: 200, escalation: [EscalationStep(afterSeconds: 20, .relaxMinimumLevel(to: 2)),
+                                                                     EscalationStep(afterSeconds: 40, .addSkill(SkillRequirement("general")))],
+                               ringSeconds: 8, wrapUpSeconds: 5, announceEverySeconds: 15),
+            QueueConfiguration(id: "cards", requiredSkills: [SkillRequirement("cards")], strategy: .mostSkilled,
+                               escalation: [EscalationStep(afterSeconds: 30, .overflow(to: "general"))], ringSeconds: 5, wrapUpSeconds: 0),
+            QueueConfiguration(id: "general", requiredSkills: [SkillRequirement("general")], strategy: .roundRobin, wrapUpSeconds: nil),
+            QueueConfiguration(id: "orders", requiredSkills: [SkillRequirement("orders"), SkillRequirement("english")],
+                               strategy: .leastOccupied, maximumLength: 5),
+        ]
+        for seed in 1...20 {
+            var random = Random(state: UInt64(seed))
+            var acd = try ACDEngine(queues: queues)
+            let skillNames = ["billing", "cards", "general", "orders", "english"]
+            var now = 0.0
+            var nextContact = 0
+            for step in 0..<600 {
+                now += Double(random.next(4000)) / 1000
+                let at = t(now)
+                _ = acd.advance(to: at)
+                let agentID = agent("a\(random.next(12))")
+                let contacts = acd.contacts.keys.sorted { $0.rawValue < $1.rawValue }
+                let calls = acd.calls.keys.sorted { $0.rawValue < $1.rawValue }
+                switch random.next(12) {
+                case 0:
+                    var skills: [String: Int] = [:]
+                    for _ in 0..<(1 + random.next(3)) { skills[skillNames[random.next(skillNames.count)]] = 1 + random.next(10) }
+                    _ = try? acd.login(AgentProfile(id: agentID, skills: skills), ready: random.next(2) == 0, now: at)
+                case 1: _ = try? acd.logout(agentID, now: at, force: random.next(3) == 0)
+                case 2: _ = try? acd.makeAvailable(agentID, now: at)
+                case 3: _ = try? acd.makeNotReady(agentID, reason: .break, now: at)
+                case 4: _ = try? acd.endWrapUp(agentID, now: at)
+                case 5: _ = acd.phoneUnavailable(agentID, now: at)
+                case 6, 7:
+                    nextContact += 1
+                    _ = try? acd.enqueue(ContactRequest(id: contact("c\(nextContact)"), queue: queues[random.next(4)].id,
+                                                        priority: random.next(3), preferredAgent: random.next(4) == 0 ? agentID : nil), now: at)
+                case 8:
+                    if let c = contacts.first(where: { acd.contacts[$0]?.offeredTo != nil }) { _ = try? acd.offerAnswered(c, now: at) }
+                case 9:
+                    if !calls.isEmpty { _ = try? acd.callEnded(calls[random.next(calls.count)], now: at) }
+                case 10:
+                    if !contacts.isEmpty { _ = try? acd.abandon(contacts[random.next(contacts.count)], now: at) }
+                default:
+                    if let c = contacts.first(where: { acd.contacts[$0]?.offeredTo != nil }) {
+                        _ = try? acd.offerFailed(c, [.noAnswer, .busy, .unreachable][random.next(3)], now: at)
+                    }
+                }
+                let problems = violations(acd, now: at)
+                XCTAssertEqual(problems, [], "seed \(seed), step \(step)")
+                if !problems.isEmpty { return }
+            }
+        }
+    }
+}
