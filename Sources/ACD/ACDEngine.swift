@@ -16,15 +16,66 @@ import HotlineModel
 /// Waiting contacts sit in one heap per (queue, escalation stage), so an agent's best
 /// contact is the best head among the few heaps whose stage admits the agent; agents free
 /// to work are indexed by skill, so a contact's best agent comes from the free agents
-/// holding its rarest required skill.
+/// holding its rarest required skill. Agents, contacts, queues and skills are numbered
+/// inside the engine (ids are looked up once per command), so a decision hashes no strings.
 public struct ACDEngine: Sendable {
     public internal(set) var queues: [String: QueueConfiguration] = [:]
-    var stages: [String: [Eligibility]] = [:]
-    /// Per queue, its escalation steps in time order with the stage each leaves a contact at.
-    var steps: [String: [(afterMs: Int64, action: EscalationStep.Action, stage: Int, index: Int)]] = [:]
+    public internal(set) var statistics: [String: QueueStatistics] = [:]
+
+    typealias Slot = Int
+
+    /// The scalars of a queue's configuration that decisions read (copying the whole
+    /// configuration, with its names and steps, costs more than the decision).
+    struct QueueSettings: Sendable {
+        var id: String
+        var strategy: RoutingStrategy
+        var maximumLength: Int?
+        var serviceLevelSeconds: Int
+        var wrapUpSeconds: Int?
+        var ringSeconds: Int
+        var maximumWaitSeconds: Int?
+        var maximumWaitOffer: MaximumWaitOffer
+        var announceEverySeconds: Int?
+        var defaultHandleSeconds: Int
+
+        init(_ c: QueueConfiguration) {
+            id = c.id
+            strategy = c.strategy
+            maximumLength = c.maximumLength
+            serviceLevelSeconds = c.serviceLevelSeconds
+            wrapUpSeconds = c.wrapUpSeconds
+            ringSeconds = c.ringSeconds
+            maximumWaitSeconds = c.maximumWaitSeconds
+            maximumWaitOffer = c.maximumWaitOffer
+            announceEverySeconds = c.announceEverySeconds
+            defaultHandleSeconds = c.defaultHandleSeconds
+        }
+    }
+
+    struct QueueInfo: Sendable {
+        var settings: QueueSettings
+        var stages: [CompiledEligibility]
+        /// Escalation steps in time order, with the stage each leaves a contact at.
+        var steps: [(afterMs: Int64, action: EscalationStep.Action, stage: Int, index: Int)]
+        var handleTimes = HandleTimes()
+        var staffed: Int?
+        var roundRobinLast: AgentID?
+        var waiting = 0
+    }
+    var queueOrdinals: [String: Int] = [:]
+    var queueTable: [QueueInfo] = []
+    /// Waiting contacts: a heap per queue ordinal and stage; where each contact sits in
+    /// its heap, by contact slot (a contact waits in one heap at a time).
+    var buckets: [[IndexedHeap<Rank>]] = []
+    var bucketPositions: [Int] = []
+
+    var skillOrdinals: [String: Int] = [:]
 
     struct Agent: Sendable {
         var profile: AgentProfile
+        /// Level by skill ordinal (0: not held).
+        var levels: [Int]
+        var skillList: [Int]
         var state: AgentState = .loggedOut
         var idleSince = Timestamp(millisecondsSinceEpoch: 0)
         var loggedInAt = Timestamp(millisecondsSinceEpoch: 0)
@@ -33,28 +84,38 @@ public struct ACDEngine: Sendable {
         /// The state chosen during a call or wrap-up, taken when wrap-up ends.
         var pending: AgentState?
         /// The queue of the call being wrapped up, and when it was answered (handle time).
-        var call: (queue: String, answeredAt: Timestamp)?
-        /// (queue, first stage admitting this agent), computed on demand.
-        var eligible: [(queue: String, stage: Int)]?
+        var call: (queue: Int, answeredAt: Timestamp)?
+        /// (queue ordinal, first stage admitting this agent), computed on demand.
+        var eligible: [(queue: Int, stage: Int)]?
+
+        func level(_ skill: Int) -> Int { skill < levels.count ? levels[skill] : 0 }
     }
-    var agents: [AgentID: Agent] = [:]
-    /// Available agents by skill.
-    var free: [String: Set<AgentID>] = [:]
+    var agentSlots: [AgentID: Slot] = [:]
+    var agents: [Agent?] = []
+    var freeAgentSlots: [Slot] = []
+    /// Available agents by skill ordinal.
+    var free: [Set<Slot>] = []
 
     struct Contact: Sendable {
         var request: ContactRequest
-        var queue: String
+        var queue: Int
         var rank: Rank
         var enteredQueueAt: Timestamp
         var stage = 0
-        /// The next escalation step to run (index into `steps[queue]`).
+        /// The next escalation step to run (index into the queue's steps).
         var nextStep = 0
         var maximumWaitSent = false
-        var offeredTo: AgentID?
+        /// The agent whose phone rings with it.
+        var offeredTo: Slot?
+        var waiting = false
     }
-    var contacts: [InteractionID: Contact] = [:]
+    var contactSlots: [InteractionID: Slot] = [:]
+    var contacts: [Contact?] = []
+    var freeContactSlots: [Slot] = []
     /// Answered contacts: who took them, from which queue, when.
-    var calls: [InteractionID: (agent: AgentID, queue: String, answeredAt: Timestamp)] = [:]
+    var calls: [InteractionID: (agent: AgentID, queue: Int, answeredAt: Timestamp)] = [:]
+    /// Waiting contacts by the agent they prefer.
+    var preferring: [AgentID: Set<Slot>] = [:]
 
     struct Rank: Comparable, Sendable {
         var priority: Int
@@ -66,35 +127,46 @@ public struct ACDEngine: Sendable {
             return a.sequence < b.sequence
         }
     }
-    struct Bucket: Hashable, Sendable {
-        var queue: String
-        var stage: Int
-    }
-    var buckets: [Bucket: IndexedHeap<InteractionID, Rank>] = [:]
-    var waitingCount: [String: Int] = [:]
-    /// Waiting contacts by the agent they prefer.
-    var preferring: [AgentID: Set<InteractionID>] = [:]
 
     enum Timer: Hashable, Sendable {
-        case escalation(InteractionID)
-        case maximumWait(InteractionID)
-        case announce(InteractionID)
-        case ring(InteractionID)
-        case wrapUp(AgentID)
+        case escalation(Slot)
+        case maximumWait(Slot)
+        case announce(Slot)
+        case ring(Slot)
+        case wrapUp(Slot)
+
+        /// A number per timer: five kinds per slot (contacts and agents have their own slots).
+        var key: Int {
+            switch self {
+            case .escalation(let s): s * 5
+            case .maximumWait(let s): s * 5 + 1
+            case .announce(let s): s * 5 + 2
+            case .ring(let s): s * 5 + 3
+            case .wrapUp(let s): s * 5 + 4
+            }
+        }
+
+        init(key: Int) {
+            let slot = key / 5
+            switch key % 5 {
+            case 0: self = .escalation(slot)
+            case 1: self = .maximumWait(slot)
+            case 2: self = .announce(slot)
+            case 3: self = .ring(slot)
+            default: self = .wrapUp(slot)
+            }
+        }
     }
     struct Due: Comparable, Sendable {
         var at: Int64
         var sequence: Int64
         static func < (a: Due, b: Due) -> Bool { a.at != b.at ? a.at < b.at : a.sequence < b.sequence }
     }
-    var timers = IndexedHeap<Timer, Due>()
+    var timers = IndexedHeap<Due>()
+    var timerPositions: [Int] = []
     var sequence: Int64 = 0
     /// The latest time the engine was told of (a reconfiguration routes at it).
     var lastNow = Timestamp(millisecondsSinceEpoch: 0)
-    var roundRobinLast: [String: AgentID] = [:]
-    var handleTimes: [String: HandleTimes] = [:]
-    var staffedCache: [String: Int] = [:]
-    public internal(set) var statistics: [String: QueueStatistics] = [:]
 
     public init(queues: [QueueConfiguration]) throws(ACDConfigurationError) {
         try configure(queues)
@@ -102,67 +174,95 @@ public struct ACDEngine: Sendable {
 
     // MARK: - Configuration
 
-    /// Replaces the queues. Contacts waiting in a queue that no longer exists stay where
-    /// they are (their queue keeps its old configuration until they leave); every waiting
-    /// contact is routed again under the new rules.
+    /// Replaces the queues. A queue that no longer exists keeps its old configuration while
+    /// contacts wait in it; every waiting contact is routed again under the new rules.
     @discardableResult
     public mutating func configure(_ newQueues: [QueueConfiguration]) throws(ACDConfigurationError) -> [ACDAction] {
         let problems = QueueConfiguration.problems(newQueues)
         guard problems.isEmpty else { throw ACDConfigurationError(problems: problems) }
-        var kept = queues.filter { id, _ in contacts.values.contains { $0.queue == id } }
+        let waiting = contacts.indices.filter { contacts[$0]?.waiting == true }.sorted { contacts[$0]!.rank < contacts[$1]!.rank }
+        for slot in waiting { unpark(slot) }
+        var kept = queues.filter { id, _ in contacts.contains { $0.map { queueTable[$0.queue].settings.id == id } ?? false } }
         for queue in newQueues { kept[queue.id] = queue }
         queues = kept
-        for (id, queue) in queues {
-            stages[id] = queue.stages
+        for (id, queue) in queues.sorted(by: { $0.key < $1.key }) {
             var stage = 0
-            steps[id] = queue.escalation.enumerated().sorted { $0.element.afterSeconds < $1.element.afterSeconds }.map { index, step in
+            let steps = queue.escalation.enumerated().sorted { $0.element.afterSeconds < $1.element.afterSeconds }.map { index, step in
                 switch step.action {
                 case .relaxMinimumLevel, .addSkill: stage += 1
                 case .overflow: break
                 }
                 return (Int64(step.afterSeconds) * 1000, step.action, stage, index)
             }
+            var stages: [CompiledEligibility] = []
+            for stage in queue.stages { stages.append(compile(stage)) }
+            if let ordinal = queueOrdinals[id] {
+                queueTable[ordinal].settings = QueueSettings(queue)
+                queueTable[ordinal].stages = stages
+                queueTable[ordinal].steps = steps
+                buckets[ordinal] = stages.map { _ in IndexedHeap<Rank>() }
+            } else {
+                queueOrdinals[id] = queueTable.count
+                queueTable.append(QueueInfo(settings: QueueSettings(queue), stages: stages, steps: steps))
+                buckets.append(stages.map { _ in IndexedHeap<Rank>() })
+            }
             if statistics[id] == nil { statistics[id] = QueueStatistics() }
         }
-        for id in agents.keys { agents[id]?.eligible = nil }
-        staffedCache = [:]
-        // Waiting contacts go back into the heaps of their (possibly fewer) stages and are
-        // routed again under the new rules.
+        for slot in agents.indices where agents[slot] != nil { agents[slot]!.eligible = nil }
+        staffingChanged()
         var actions: [ACDAction] = []
-        let waiting = contacts.values.filter { $0.offeredTo == nil }.sorted { $0.rank < $1.rank }.map(\.request.id)
-        for id in waiting { unpark(id) }
-        for id in waiting {
-            let last = max(0, (stages[contacts[id]!.queue]?.count ?? 1) - 1)
-            contacts[id]!.stage = min(contacts[id]!.stage, last)
-            park(id)
+        for slot in waiting {
+            contacts[slot]!.stage = min(contacts[slot]!.stage, queueTable[contacts[slot]!.queue].stages.count - 1)
+            park(slot)
         }
-        for id in waiting where contacts[id]?.offeredTo == nil { routeContact(id, now: lastNow, into: &actions) }
+        for slot in waiting where contacts[slot]?.waiting == true { routeContact(slot, now: lastNow, into: &actions) }
         return actions
+    }
+
+    /// The ordinal of a skill name, numbering new names as they come.
+    mutating func skillOrdinal(_ name: String) -> Int {
+        if let n = skillOrdinals[name] { return n }
+        let n = skillOrdinals.count
+        skillOrdinals[name] = n
+        free.append([])
+        return n
+    }
+
+    mutating func compile(_ eligibility: Eligibility) -> CompiledEligibility {
+        CompiledEligibility(sets: eligibility.sets.map { set in set.map { (skillOrdinal($0.skill), $0.minimumLevel) } })
     }
 
     // MARK: - Queries
 
-    public func state(of agent: AgentID) -> AgentState { agents[agent]?.state ?? .loggedOut }
+    public func state(of agent: AgentID) -> AgentState { agentSlots[agent].flatMap { agents[$0]?.state } ?? .loggedOut }
 
-    public var agentStates: [AgentID: AgentState] { agents.mapValues(\.state) }
+    public var agentStates: [AgentID: AgentState] {
+        Dictionary(uniqueKeysWithValues: agents.compactMap { $0.map { ($0.profile.id, $0.state) } })
+    }
 
-    public func profile(of agent: AgentID) -> AgentProfile? { agents[agent]?.profile }
+    public func profile(of agent: AgentID) -> AgentProfile? { agentSlots[agent].flatMap { agents[$0]?.profile } }
 
     /// Waiting (or ringing) contacts of `queue`, best first.
     public func waiting(in queue: String) -> [WaitingContact] {
-        contacts.values.filter { $0.queue == queue }.sorted { $0.rank < $1.rank }.map(waitingContact)
+        guard let q = queueOrdinals[queue] else { return [] }
+        return contacts.compactMap { $0 }.filter { $0.queue == q }.sorted { $0.rank < $1.rank }.map(waitingContact)
     }
 
-    public func contact(_ id: InteractionID) -> WaitingContact? { contacts[id].map(waitingContact) }
+    public func contact(_ id: InteractionID) -> WaitingContact? { contactSlots[id].flatMap { contacts[$0] }.map(waitingContact) }
 
     /// The agent on an answered contact.
     public func agent(on contact: InteractionID) -> AgentID? { calls[contact]?.agent }
 
     /// 1 for the next contact of its queue; nil for a contact not waiting.
     public func position(of id: InteractionID) -> Int? {
-        guard let contact = contacts[id] else { return nil }
+        guard let slot = contactSlots[id] else { return nil }
+        return position(slot)
+    }
+
+    func position(_ slot: Slot) -> Int? {
+        guard let contact = contacts[slot] else { return nil }
         var ahead = 0
-        for (bucket, heap) in buckets where bucket.queue == contact.queue {
+        for heap in buckets[contact.queue] {
             for entry in heap.elements where entry.element < contact.rank { ahead += 1 }
         }
         return ahead + 1
@@ -173,8 +273,14 @@ public struct ACDEngine: Sendable {
     /// The average handle time (answer to end of wrap-up) is over the queue's last 20
     /// calls, or the queue's `defaultHandleSeconds` before it has any.
     public mutating func estimatedWaitSeconds(of id: InteractionID) -> Int? {
-        guard let contact = contacts[id], let position = position(of: id) else { return nil }
-        let handle = handleTimes[contact.queue]?.average ?? Double(queues[contact.queue]?.defaultHandleSeconds ?? 180)
+        guard let slot = contactSlots[id] else { return nil }
+        return estimatedWaitSeconds(slot)
+    }
+
+    mutating func estimatedWaitSeconds(_ slot: Slot) -> Int? {
+        guard let contact = contacts[slot], let position = position(slot) else { return nil }
+        let info = queueTable[contact.queue]
+        let handle = info.handleTimes.average ?? Double(info.settings.defaultHandleSeconds)
         let staffed = max(1, staffedCount(contact.queue))
         return Int((Double(position) * handle / Double(staffed)).rounded(.up))
     }
@@ -182,13 +288,15 @@ public struct ACDEngine: Sendable {
     /// When ``advance(to:)`` next has something to do.
     public var nextDeadline: Timestamp? { timers.first.map { Timestamp(millisecondsSinceEpoch: $0.element.at) } }
 
-    public var waitingContactCount: Int { contacts.count }
+    public var waitingContactCount: Int { contactSlots.count }
 
-    private func waitingContact(_ c: Contact) -> WaitingContact {
-        WaitingContact(id: c.request.id, queue: c.queue, priority: c.request.priority, kind: c.request.kind,
+    func waitingContact(_ c: Contact) -> WaitingContact {
+        WaitingContact(id: c.request.id, queue: queueTable[c.queue].settings.id, priority: c.request.priority, kind: c.request.kind,
                        waitingSince: Timestamp(millisecondsSinceEpoch: c.rank.since), enteredQueueAt: c.enteredQueueAt,
-                       stage: c.stage, offeredTo: c.offeredTo)
+                       stage: c.stage, offeredTo: c.offeredTo.flatMap { agents[$0]?.profile.id })
     }
+
+    func queueID(_ ordinal: Int) -> String { queueTable[ordinal].settings.id }
 
     // MARK: - Time
 
@@ -198,14 +306,14 @@ public struct ACDEngine: Sendable {
         var actions: [ACDAction] = []
         lastNow = max(lastNow, now)
         while let first = timers.first, first.element.at <= now.millisecondsSinceEpoch {
-            timers.popFirst()
+            timers.popFirst(&timerPositions)
             let at = Timestamp(millisecondsSinceEpoch: first.element.at)
-            switch first.key {
-            case .escalation(let id): escalate(id, at: at, into: &actions)
-            case .maximumWait(let id): reachMaximumWait(id, at: at, into: &actions)
-            case .announce(let id): announce(id, at: at, into: &actions)
-            case .ring(let id): ringTimedOut(id, at: at, into: &actions)
-            case .wrapUp(let agent): finishWrapUp(agent, at: at, cause: "wrap-up time over", into: &actions)
+            switch Timer(key: first.key) {
+            case .escalation(let slot): escalate(slot, at: at, into: &actions)
+            case .maximumWait(let slot): reachMaximumWait(slot, at: at, into: &actions)
+            case .announce(let slot): announce(slot, at: at, into: &actions)
+            case .ring(let slot): ringTimedOut(slot, at: at, into: &actions)
+            case .wrapUp(let slot): finishWrapUp(slot, at: at, cause: "wrap-up time over", into: &actions)
             }
         }
         return actions
@@ -213,133 +321,128 @@ public struct ACDEngine: Sendable {
 
     mutating func schedule(_ timer: Timer, at: Timestamp) {
         sequence += 1
-        timers.push(timer, Due(at: at.millisecondsSinceEpoch, sequence: sequence))
+        timers.push(timer.key, Due(at: at.millisecondsSinceEpoch, sequence: sequence), &timerPositions)
     }
 
-    mutating func cancel(_ timer: Timer) { timers.remove(timer) }
+    mutating func cancel(_ timer: Timer) { timers.remove(timer.key, &timerPositions) }
 
-    // MARK: - Shared internals (used by the agent and contact extensions)
+    func isScheduled(_ timer: Timer) -> Bool { IndexedHeap<Due>.contains(timer.key, timerPositions) }
 
     mutating func nextSequence() -> Int64 {
         sequence += 1
         return sequence
     }
 
-    mutating func recordHandleTime(_ queue: String, milliseconds: Int64) {
-        handleTimes[queue, default: HandleTimes()].add(Double(milliseconds) / 1000)
+    mutating func staffingChanged() {
+        for q in queueTable.indices { queueTable[q].staffed = nil }
     }
 
-    mutating func staffingChanged() { staffedCache = [:] }
-
-    mutating func staffedCount(_ queue: String) -> Int {
-        if let cached = staffedCache[queue] { return cached }
-        guard let base = stages[queue]?.first else { return 0 }
-        let n = agents.values.filter { agent in
+    mutating func staffedCount(_ queue: Int) -> Int {
+        if let cached = queueTable[queue].staffed { return cached }
+        let base = queueTable[queue].stages[0]
+        var n = 0
+        for agent in agents {
+            guard let agent else { continue }
             switch agent.state {
-            case .available, .reserved, .onCall, .wrapUp: base.admits(agent.profile.skills)
-            case .loggedOut, .notReady: false
+            case .available, .reserved, .onCall, .wrapUp: if base.admits(agent) { n += 1 }
+            case .loggedOut, .notReady: break
             }
-        }.count
-        staffedCache[queue] = n
+        }
+        queueTable[queue].staffed = n
         return n
     }
 
     // MARK: Waiting contacts
 
     /// Puts a contact into its queue's heap for its stage.
-    mutating func park(_ id: InteractionID) {
-        guard let c = contacts[id] else { return }
-        buckets[Bucket(queue: c.queue, stage: c.stage), default: IndexedHeap()].push(id, c.rank)
-        waitingCount[c.queue, default: 0] += 1
-        if let p = c.request.preferredAgent { preferring[p, default: []].insert(id) }
+    mutating func park(_ slot: Slot) {
+        guard let c = contacts[slot], !c.waiting else { return }
+        buckets[c.queue][c.stage].push(slot, c.rank, &bucketPositions)
+        queueTable[c.queue].waiting += 1
+        contacts[slot]!.waiting = true
+        if let p = c.request.preferredAgent { preferring[p, default: []].insert(slot) }
     }
 
     /// Takes a contact out of its heap (it is offered, answered or gone).
-    mutating func unpark(_ id: InteractionID) {
-        guard let c = contacts[id] else { return }
-        let bucket = Bucket(queue: c.queue, stage: c.stage)
-        if buckets[bucket]?.remove(id) != nil {
-            waitingCount[c.queue, default: 1] -= 1
-        }
+    mutating func unpark(_ slot: Slot) {
+        guard let c = contacts[slot], c.waiting else { return }
+        buckets[c.queue][c.stage].remove(slot, &bucketPositions)
+        queueTable[c.queue].waiting -= 1
+        contacts[slot]!.waiting = false
         if let p = c.request.preferredAgent {
-            preferring[p]?.remove(id)
+            preferring[p]?.remove(slot)
             if preferring[p]?.isEmpty == true { preferring[p] = nil }
         }
     }
 
-    func waitingCount(in queue: String) -> Int { waitingCount[queue] ?? 0 }
-
     // MARK: Free agents
 
-    mutating func markFree(_ id: AgentID) {
-        guard let agent = agents[id] else { return }
-        for skill in agent.profile.skills.keys { free[skill, default: []].insert(id) }
+    mutating func markFree(_ slot: Slot) {
+        guard let skills = agents[slot]?.skillList else { return }
+        for skill in skills { free[skill].insert(slot) }
     }
 
-    mutating func markBusy(_ id: AgentID) {
-        guard let agent = agents[id] else { return }
-        for skill in agent.profile.skills.keys { free[skill]?.remove(id) }
+    mutating func markBusy(_ slot: Slot) {
+        guard let skills = agents[slot]?.skillList else { return }
+        for skill in skills { free[skill].remove(slot) }
     }
 
     // MARK: - Decisions
 
-    /// The best waiting contact `agentID` may take, or nil.
-    mutating func bestContact(for agentID: AgentID) -> InteractionID? {
-        guard let agent = agents[agentID] else { return nil }
-        let eligible = agent.eligible ?? computeEligible(agentID)
-        var best: (id: InteractionID, rank: Rank)?
+    /// The best waiting contact the agent in `slot` may take, or nil.
+    mutating func bestContact(for slot: Slot) -> Slot? {
+        guard agents[slot] != nil else { return nil }
+        let eligible = agents[slot]!.eligible ?? computeEligible(slot)
+        var best: (slot: Slot, rank: Rank)?
         for (queue, first) in eligible {
-            let count = stages[queue]?.count ?? 0
+            let heaps = buckets[queue]
             var stage = first
-            while stage < count {
-                if let head = buckets[Bucket(queue: queue, stage: stage)]?.first, best == nil || head.element < best!.rank {
-                    best = (head.key, head.element)
-                }
+            while stage < heaps.count {
+                if let head = heaps[stage].first, best == nil || head.element < best!.rank { best = (head.key, head.element) }
                 stage += 1
             }
         }
         // A contact waiting for this agent goes first among contacts of its priority.
-        if let mine = preferring[agentID] {
-            var preferred: (id: InteractionID, rank: Rank)?
-            for id in mine {
-                guard let c = contacts[id], c.offeredTo == nil, let stage = stages[c.queue]?[c.stage],
-                      stage.admits(agent.profile.skills) else { continue }
-                if preferred == nil || c.rank < preferred!.rank { preferred = (id, c.rank) }
+        if let mine = preferring[agents[slot]!.profile.id] {
+            var preferred: (slot: Slot, rank: Rank)?
+            for c in mine {
+                guard let contact = contacts[c], contact.waiting,
+                      queueTable[contact.queue].stages[contact.stage].admits(agents[slot]!) else { continue }
+                if preferred == nil || contact.rank < preferred!.rank { preferred = (c, contact.rank) }
             }
             if let p = preferred, best == nil || p.rank.priority >= best!.rank.priority { best = p }
         }
-        return best?.id
+        return best?.slot
     }
 
-    private mutating func computeEligible(_ agentID: AgentID) -> [(queue: String, stage: Int)] {
-        guard let skills = agents[agentID]?.profile.skills else { return [] }
-        var result: [(queue: String, stage: Int)] = []
-        for (queue, list) in stages.sorted(by: { $0.key < $1.key }) {
-            if let first = list.firstIndex(where: { $0.admits(skills) }) { result.append((queue, first)) }
+    private mutating func computeEligible(_ slot: Slot) -> [(queue: Int, stage: Int)] {
+        var result: [(queue: Int, stage: Int)] = []
+        for (queue, info) in queueTable.enumerated() {
+            if let first = info.stages.firstIndex(where: { $0.admits(agents[slot]!) }) { result.append((queue, first)) }
         }
-        agents[agentID]?.eligible = result
+        agents[slot]!.eligible = result
         return result
     }
 
     /// The best available agent for a waiting contact under its queue's strategy, or nil.
-    mutating func bestAgent(for id: InteractionID, now: Timestamp) -> AgentID? {
-        guard let c = contacts[id], let queue = queues[c.queue], let eligibility = stages[c.queue]?[c.stage] else { return nil }
-        if let p = c.request.preferredAgent, let agent = agents[p], agent.state == .available,
-           eligibility.admits(agent.profile.skills) {
-            return p
+    func bestAgent(for slot: Slot, now: Timestamp) -> Slot? {
+        guard let c = contacts[slot] else { return nil }
+        let info = queueTable[c.queue]
+        let eligibility = info.stages[c.stage]
+        if let p = c.request.preferredAgent, let a = agentSlots[p], let agent = agents[a], agent.state == .available,
+           eligibility.admits(agent) {
+            return a
         }
-        var best: (id: AgentID, key: StrategyKey)?
+        var best: (slot: Slot, key: StrategyKey)?
         for set in eligibility.sets {
-            guard let rarest = set.min(by: { (free[$0.skill]?.count ?? 0) < (free[$1.skill]?.count ?? 0) }),
-                  let candidates = free[rarest.skill] else { continue }
-            for candidate in candidates {
-                guard let agent = agents[candidate],
-                      set.allSatisfy({ (agent.profile.skills[$0.skill] ?? 0) >= $0.minimumLevel }) else { continue }
-                let key = strategyKey(queue, agent, eligibility, now: now)
+            guard let rarest = set.min(by: { free[$0.skill].count < free[$1.skill].count }) else { continue }
+            for candidate in free[rarest.skill] {
+                guard set.allSatisfy({ agents[candidate]!.level($0.skill) >= $0.minimum }) else { continue }
+                let key = strategyKey(info, candidate, eligibility, now: now)
                 if best == nil || key < best!.key { best = (candidate, key) }
             }
         }
-        return best?.id
+        return best?.slot
     }
 
     struct StrategyKey: Comparable {
@@ -354,26 +457,42 @@ public struct ACDEngine: Sendable {
     }
 
     /// Smaller is better.
-    private func strategyKey(_ queue: QueueConfiguration, _ agent: Agent, _ eligibility: Eligibility, now: Timestamp) -> StrategyKey {
-        let id = agent.profile.id.rawValue
-        let idle = agent.idleSince.millisecondsSinceEpoch
-        switch queue.strategy {
+    private func strategyKey(_ queue: QueueInfo, _ slot: Slot, _ eligibility: CompiledEligibility, now: Timestamp) -> StrategyKey {
+        let id = agents[slot]!.profile.id.rawValue
+        let idle = agents[slot]!.idleSince.millisecondsSinceEpoch
+        switch queue.settings.strategy {
         case .longestIdle:
             return StrategyKey(primary: 0, secondary: idle, id: id)
         case .mostSkilled:
-            return StrategyKey(primary: -Double(eligibility.score(agent.profile.skills)), secondary: idle, id: id)
+            return StrategyKey(primary: -Double(eligibility.score(agents[slot]!)), secondary: idle, id: id)
         case .roundRobin:
             // Agents after the last one offered come first, in id order; then wrap round.
-            let after = roundRobinLast[queue.id].map { id > $0.rawValue } ?? true
+            let after = queue.roundRobinLast.map { id > $0.rawValue } ?? true
             return StrategyKey(primary: after ? 0 : 1, secondary: 0, id: id)
         case .leastOccupied:
-            let loggedIn = max(1, now.millisecondsSinceEpoch - agent.loggedInAt.millisecondsSinceEpoch)
-            let busy = agent.busyMs + (agent.busySince.map { now.millisecondsSinceEpoch - $0.millisecondsSinceEpoch } ?? 0)
+            let loggedIn = max(1, now.millisecondsSinceEpoch - agents[slot]!.loggedInAt.millisecondsSinceEpoch)
+            let busy = agents[slot]!.busyMs + (agents[slot]!.busySince.map { now.millisecondsSinceEpoch - $0.millisecondsSinceEpoch } ?? 0)
             return StrategyKey(primary: Double(busy) / Double(loggedIn), secondary: idle, id: id)
         }
     }
+}
 
-    mutating func noteOffered(queue: String, agent: AgentID) { roundRobinLast[queue] = agent }
+/// An ``Eligibility`` with skills numbered.
+struct CompiledEligibility: Sendable {
+    var sets: [[(skill: Int, minimum: Int)]]
+
+    func admits(_ agent: ACDEngine.Agent) -> Bool {
+        sets.contains { set in set.allSatisfy { agent.level($0.skill) >= $0.minimum } }
+    }
+
+    /// The sum of the agent's levels over the best set it meets (most-skilled routing).
+    func score(_ agent: ACDEngine.Agent) -> Int {
+        var best = -1
+        for set in sets where set.allSatisfy({ agent.level($0.skill) >= $0.minimum }) {
+            best = max(best, set.reduce(0) { $0 + agent.level($1.skill) })
+        }
+        return best
+    }
 }
 
 /// Queue configurations that cannot all work.
@@ -411,9 +530,9 @@ public struct QueueStatistics: Hashable, Sendable {
 
 /// The last 20 handle times of a queue.
 struct HandleTimes: Sendable {
-    var values: [Double] = []
-    var next = 0
-    var sum = 0.0
+    private var values: [Double] = []
+    private var next = 0
+    private var sum = 0.0
 
     mutating func add(_ seconds: Double) {
         if values.count < 20 {

@@ -1,89 +1,100 @@
-/// A binary min-heap whose elements can also be removed by key: the waiting contacts of
-/// one queue stage (best first), and the engine's timers.
+/// A binary min-heap of small integer keys (the engine's numbered contacts, agents and
+/// timers) that can also remove a key from the middle: the waiting contacts of one queue
+/// stage (best first), the engine's timers, the simulator's events.
 ///
-/// Push, pop and remove are O(log n); `first` is O(1). Elements must be totally ordered
-/// for the order of equal-looking elements to be deterministic (the engine breaks ties
-/// with a sequence number).
-struct IndexedHeap<Key: Hashable & Sendable, Element: Comparable & Sendable>: Sendable {
-    private(set) var elements: [(key: Key, element: Element)] = []
-    private var positions: [Key: Int] = [:]
+/// Where each key sits is kept in a `positions` array indexed by key, owned by the caller
+/// and passed in, so several heaps can share one (a contact waits in one heap at a time)
+/// and no operation hashes. Push, pop and remove are O(log n); `first` is O(1). Elements
+/// must be totally ordered for equal-looking ones to come out in a set order (the engine
+/// breaks ties with a sequence number).
+struct IndexedHeap<Element: Comparable & Sendable>: Sendable {
+    private(set) var elements: [(key: Int, element: Element)] = []
 
     init() {}
 
-    private func less(_ a: Element, _ b: Element) -> Bool { a < b }
-
     var count: Int { elements.count }
     var isEmpty: Bool { elements.isEmpty }
-    var first: (key: Key, element: Element)? { elements.first }
+    var first: (key: Int, element: Element)? { elements.first }
 
-    func contains(_ key: Key) -> Bool { positions[key] != nil }
+    static func contains(_ key: Int, _ positions: [Int]) -> Bool { key < positions.count && positions[key] >= 0 }
 
-    func element(_ key: Key) -> Element? { positions[key].map { elements[$0].element } }
+    func element(_ key: Int, _ positions: [Int]) -> Element? {
+        Self.contains(key, positions) ? elements[positions[key]].element : nil
+    }
 
-    /// Adds `element`, or replaces the element with the same key.
-    mutating func push(_ key: Key, _ element: Element) {
-        if let i = positions[key] {
+    /// Adds `element` under `key`, or replaces the element already there.
+    mutating func push(_ key: Int, _ element: Element, _ positions: inout [Int]) {
+        if key >= positions.count { positions += [Int](repeating: -1, count: max(key + 1 - positions.count, positions.count)) }
+        let i = positions[key]
+        if i >= 0 {
             elements[i].element = element
-            if !siftUp(i) { siftDown(i) }
+            if !siftUp(i, &positions) { siftDown(i, &positions) }
             return
         }
         elements.append((key, element))
         positions[key] = elements.count - 1
-        siftUp(elements.count - 1)
+        siftUp(elements.count - 1, &positions)
     }
 
     @discardableResult
-    mutating func popFirst() -> (key: Key, element: Element)? {
+    mutating func popFirst(_ positions: inout [Int]) -> (key: Int, element: Element)? {
         guard let top = elements.first else { return nil }
-        remove(top.key)
+        remove(top.key, &positions)
         return top
     }
 
     @discardableResult
-    mutating func remove(_ key: Key) -> Element? {
-        guard let i = positions.removeValue(forKey: key) else { return nil }
+    mutating func remove(_ key: Int, _ positions: inout [Int]) -> Element? {
+        guard Self.contains(key, positions) else { return nil }
+        let i = positions[key]
+        positions[key] = -1
         let removed = elements[i].element
         let last = elements.count - 1
         if i != last {
-            elements.swapAt(i, last)
+            elements[i] = elements[last]
             positions[elements[i].key] = i
             elements.removeLast()
-            if !siftUp(i) { siftDown(i) }
+            if !siftUp(i, &positions) { siftDown(i, &positions) }
         } else {
             elements.removeLast()
         }
         return removed
     }
 
-    /// Moves the element at `i` up while it is less than its parent; true when it moved.
+    /// Moves the element at `start` up while it is less than its parent; true when it moved.
     @discardableResult
-    private mutating func siftUp(_ start: Int) -> Bool {
+    private mutating func siftUp(_ start: Int, _ positions: inout [Int]) -> Bool {
         var i = start
+        let moving = elements[i]
         while i > 0 {
             let parent = (i - 1) / 2
-            guard less(elements[i].element, elements[parent].element) else { break }
-            swap(i, parent)
+            guard moving.element < elements[parent].element else { break }
+            elements[i] = elements[parent]
+            positions[elements[i].key] = i
             i = parent
         }
-        return i != start
+        guard i != start else { return false }
+        elements[i] = moving
+        positions[moving.key] = i
+        return true
     }
 
-    private mutating func siftDown(_ start: Int) {
+    private mutating func siftDown(_ start: Int, _ positions: inout [Int]) {
         var i = start
+        let moving = elements[i]
+        let n = elements.count
         while true {
-            let left = 2 * i + 1, right = left + 1
-            var smallest = i
-            if left < elements.count, less(elements[left].element, elements[smallest].element) { smallest = left }
-            if right < elements.count, less(elements[right].element, elements[smallest].element) { smallest = right }
-            guard smallest != i else { return }
-            swap(i, smallest)
-            i = smallest
+            let left = 2 * i + 1
+            guard left < n else { break }
+            let right = left + 1
+            let child = right < n && elements[right].element < elements[left].element ? right : left
+            guard elements[child].element < moving.element else { break }
+            elements[i] = elements[child]
+            positions[elements[i].key] = i
+            i = child
         }
-    }
-
-    private mutating func swap(_ a: Int, _ b: Int) {
-        elements.swapAt(a, b)
-        positions[elements[a].key] = a
-        positions[elements[b].key] = b
+        guard i != start else { return }
+        elements[i] = moving
+        positions[moving.key] = i
     }
 }

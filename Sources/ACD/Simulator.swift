@@ -105,12 +105,6 @@ public struct Simulator: Sendable {
         self.configuration = configuration
     }
 
-    enum Event: Hashable, Sendable {
-        case arrival
-        case handled(InteractionID)
-        case patienceOver(InteractionID)
-        case schedule(Int)
-    }
     struct Due: Comparable, Sendable {
         var at: Int64
         var sequence: Int64
@@ -121,17 +115,10 @@ public struct Simulator: Sendable {
         let c = configuration
         var random = SimulationRandom(seed: c.seed)
         var acd = try ACDEngine(queues: [c.queue])
-        var events = IndexedHeap<Event, Due>()
-        var sequence: Int64 = 0
         func at(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()) }
-        func schedule(_ event: Event, _ ms: Int64) {
-            sequence += 1
-            events.push(event, Due(at: ms, sequence: sequence))
-        }
         let end = at((c.warmUpHours + c.hours) * 3600)
         let countFrom = at(c.warmUpHours * 3600)
         let meanGap = 3600 / c.arrivalsPerHour
-        schedule(.arrival, at(-meanGap * naturalLogarithm(1 - random.unit())))
         // Agent schedule changes, repeated every scheduleHours.
         var changes: [(Int64, Int)] = []
         var base = 0.0
@@ -139,12 +126,26 @@ public struct Simulator: Sendable {
             for entry in c.schedule { changes.append((at((base + entry.fromHour) * 3600), entry.agents)) }
             base += c.scheduleHours ?? .infinity
         } while base < c.warmUpHours + c.hours
-        for (index, change) in changes.enumerated() where change.0 < end { schedule(.schedule(index), change.0) }
+
+        // Events by number: 0 the next arrival, 1... the schedule changes, then two per
+        // caller slot (handled, patience over). Callers in progress reuse slots.
+        var events = IndexedHeap<Due>()
+        var positions: [Int] = []
+        var sequence: Int64 = 0
+        func schedule(_ key: Int, _ ms: Int64) {
+            sequence += 1
+            events.push(key, Due(at: ms, sequence: sequence), &positions)
+        }
+        let callerBase = 1 + changes.count
+        struct Caller { var id: InteractionID; var arrivedAt: Int64 }
+        var callers: [Caller?] = []
+        var freeCallers: [Int] = []
+        var callerSlots: [InteractionID: Int] = [:]
+        schedule(0, at(-meanGap * naturalLogarithm(1 - random.unit())))
+        for (index, change) in changes.enumerated() where change.0 < end { schedule(1 + index, change.0) }
 
         var result = SimulationResult()
         var nextContact = 0
-        var arrivedAt: [InteractionID: Int64] = [:]
-        var answeredAt: [InteractionID: Int64] = [:]
         var staffed: [AgentID] = []        // logged in, in order
         var leaving = 0                    // agents to log out when their call ends
         var lastMark: Int64 = 0
@@ -162,24 +163,31 @@ public struct Simulator: Sendable {
 
         func handle(_ actions: [ACDAction], now: Int64) throws {
             var pending = actions
-            while !pending.isEmpty {
-                let action = pending.removeFirst()
+            var i = 0
+            while i < pending.count {
+                let action = pending[i]
+                i += 1
                 result.events += 1
-                guard case .offer(let id, _, _, _, _) = action else { continue }
+                guard case .offer(let id, _, _, _, _) = action, let slot = callerSlots[id], let caller = callers[slot] else { continue }
                 // Agents answer at once.
                 pending += try acd.offerAnswered(id, now: Timestamp(millisecondsSinceEpoch: now))
-                events.remove(.patienceOver(id))
+                events.remove(callerBase + 2 * slot + 1, &positions)
                 onCalls += 1
-                answeredAt[id] = now
-                let wait = now - (arrivedAt[id] ?? now)
-                if (arrivedAt[id] ?? 0) >= countFrom {
+                let wait = now - caller.arrivedAt
+                if caller.arrivedAt >= countFrom {
                     result.answered += 1
                     if wait > 0 { result.waited += 1 }
                     if wait <= Int64(c.queue.serviceLevelSeconds) * 1000 { result.answeredInTarget += 1 }
                     result.totalWaitSeconds += Double(wait) / 1000
                 }
-                schedule(.handled(id), now + max(1, at(c.handle.draw(&random))))
+                schedule(callerBase + 2 * slot, now + max(1, at(c.handle.draw(&random))))
             }
+        }
+
+        func release(_ slot: Int) {
+            if let caller = callers[slot] { callerSlots[caller.id] = nil }
+            callers[slot] = nil
+            freeCallers.append(slot)
         }
 
         while let next = events.first, next.element.at < end {
@@ -189,40 +197,54 @@ public struct Simulator: Sendable {
                 try handle(acd.advance(to: Timestamp(millisecondsSinceEpoch: engineDue)), now: engineDue)
                 continue
             }
-            events.popFirst()
+            events.popFirst(&positions)
             let now = next.element.at
             account(until: now)
             let time = Timestamp(millisecondsSinceEpoch: now)
             switch next.key {
-            case .arrival:
+            case 0:
                 nextContact += 1
                 result.contactsSimulated += 1
                 let id = InteractionID(rawValue: "c\(nextContact)")
-                arrivedAt[id] = now
+                let slot: Int
+                if let reused = freeCallers.popLast() {
+                    slot = reused
+                    callers[slot] = Caller(id: id, arrivedAt: now)
+                } else {
+                    slot = callers.count
+                    callers.append(Caller(id: id, arrivedAt: now))
+                }
+                callerSlots[id] = slot
                 if now >= countFrom { result.arrived += 1 }
-                if let patience = c.patience { schedule(.patienceOver(id), now + at(patience.draw(&random))) }
+                if let patience = c.patience { schedule(callerBase + 2 * slot + 1, now + at(patience.draw(&random))) }
                 try handle(acd.enqueue(ContactRequest(id: id, queue: c.queue.id), now: time), now: now)
-                schedule(.arrival, now + max(1, at(-meanGap * naturalLogarithm(1 - random.unit()))))
-            case .patienceOver(let id):
-                if (arrivedAt[id] ?? 0) >= countFrom { result.abandoned += 1 }
-                arrivedAt[id] = nil
-                try handle(acd.abandon(id, now: time), now: now)
-            case .handled(let id):
+                schedule(0, now + max(1, at(-meanGap * naturalLogarithm(1 - random.unit()))))
+            case let key where key >= callerBase && (key - callerBase) % 2 == 1:
+                // Patience over: the caller hangs up.
+                let slot = (key - callerBase) / 2
+                guard let caller = callers[slot] else { continue }
+                if caller.arrivedAt >= countFrom { result.abandoned += 1 }
+                release(slot)
+                try handle(acd.abandon(caller.id, now: time), now: now)
+            case let key where key >= callerBase:
+                // Handled: the call ends.
+                let slot = (key - callerBase) / 2
+                guard let caller = callers[slot] else { continue }
+                release(slot)
                 onCalls -= 1
-                arrivedAt[id] = nil
-                answeredAt[id] = nil
-                let agentID = acd.agent(on: id)
+                let agentID = acd.agent(on: caller.id)
                 if leaving > 0, let agentID {
                     // A shrinking schedule: this agent leaves after the call.
                     leaving -= 1
                     _ = try acd.makeNotReady(agentID, reason: .break, now: time)
-                    _ = try acd.callEnded(id, now: time)
+                    _ = try acd.callEnded(caller.id, now: time)
                     _ = try acd.logout(agentID, now: time)
                     staffed.removeAll { $0 == agentID }
                 } else {
-                    try handle(acd.callEnded(id, now: time), now: now)
+                    try handle(acd.callEnded(caller.id, now: time), now: now)
                 }
-            case .schedule(let index):
+            default:
+                let index = next.key - 1
                 let target = changes[index].1
                 while staffed.count - leaving < target {
                     if leaving > 0 { leaving -= 1; continue }
@@ -264,9 +286,9 @@ public struct SimulationRandom: Sendable {
     }
 
     /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
 /// ln(x) for x in (0, 1] without Foundation: x = m·2^e with m in [1, 2), then

@@ -9,4 +9,6 @@ public enum JournalWrite: Sendable, Hashable {
     case updateRecording(CallRecording)
     case appendIVRSteps([IVRStepRecord])
     case saveIVRSummary(IVRSummary)
+    case appendAgentStateChanges([AgentStateChange])
+    case saveCallRecord(CallRecord)
 }

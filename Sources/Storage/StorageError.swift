@@ -69,6 +69,25 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let duration = Field(rawValue: "duration")
         /// An IVR summary's transfer request.
         public static let transfer = Field(rawValue: "transfer")
+        /// Routing records (see `RoutingStore`).
+        /// The agent a state change or call segment is about.
+        public static let agentID = Field(rawValue: "agentID")
+        /// An agent state change's place in that agent's history.
+        public static let sequence = Field(rawValue: "sequence")
+        /// A not-ready reason code.
+        public static let reason = Field(rawValue: "reason")
+        /// What caused an agent state change.
+        public static let cause = Field(rawValue: "cause")
+        /// A call record's times (arrival, queued, offered, answered, ended), out of order.
+        public static let time = Field(rawValue: "time")
+        /// A queue name, or a call record's last queue against its list of queues.
+        public static let queue = Field(rawValue: "queue")
+        /// A call record's offers to agents.
+        public static let segments = Field(rawValue: "segments")
+        /// A call record's transfers.
+        public static let transfers = Field(rawValue: "transfers")
+        /// A call record's outcome against its end.
+        public static let outcome = Field(rawValue: "outcome")
 
         public var description: String { rawValue }
     }

@@ -374,6 +374,108 @@ enum SQLiteSchema {
                 """)
         }
 
+        migrator.registerMigration("v4-routing") { db in
+            // Routing's records (RoutingStore).
+            //
+            // agent_state_changes: each agent's history, numbered by the ACD (sequence);
+            // it goes with the user. reason is set exactly for not-ready, interaction_id
+            // exactly for reserved, on-call and wrap-up (no foreign key: the history keeps
+            // the id whatever becomes of the interaction).
+            //
+            // call_records: one per interaction, replaced whole as the call progresses (so
+            // call_segments and call_transfers are deleted and written again with it);
+            // outcome NULL while the call is up, which is what recovery lists. ivr_path and
+            // queues are JSON arrays of strings. queue is the last of queues and what the
+            // list filters on. Agents in segments and transfers are ids without foreign
+            // keys: a record outlives the agent's account.
+            try db.execute(sql: """
+                CREATE TABLE agent_state_changes (
+                    agent_id       TEXT    NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    sequence       INTEGER NOT NULL CHECK (sequence >= 0),
+                    from_state     TEXT    NOT NULL
+                                   CHECK (from_state IN ('logged-out', 'available', 'reserved', 'on-call', 'wrap-up', 'not-ready')),
+                    to_state       TEXT    NOT NULL
+                                   CHECK (to_state IN ('logged-out', 'available', 'reserved', 'on-call', 'wrap-up', 'not-ready')),
+                    reason         TEXT    CHECK (length(reason) BETWEEN 1 AND 32
+                                                  AND ltrim(reason, 'abcdefghijklmnopqrstuvwxyz0123456789-') = ''),
+                    interaction_id TEXT    CHECK (interaction_id <> ''),
+                    changed_at     INTEGER NOT NULL,
+                    cause          TEXT    NOT NULL CHECK (length(cause) BETWEEN 1 AND 200),
+                    PRIMARY KEY (agent_id, sequence),
+                    -- IS NOT NULL spelled out: a comparison with NULL would pass a CHECK.
+                    CHECK ((to_state = 'not-ready' AND reason IS NOT NULL) OR (to_state <> 'not-ready' AND reason IS NULL)),
+                    CHECK ((to_state IN ('reserved', 'on-call', 'wrap-up') AND interaction_id IS NOT NULL)
+                        OR (to_state NOT IN ('reserved', 'on-call', 'wrap-up') AND interaction_id IS NULL))
+                );
+                -- A supervisor's "what did this agent do today?".
+                CREATE INDEX agent_state_changes_by_time ON agent_state_changes (agent_id, changed_at, sequence);
+
+                CREATE TABLE call_records (
+                    interaction_id   TEXT    NOT NULL PRIMARY KEY REFERENCES interactions (id) ON DELETE CASCADE,
+                    sip_call_id      TEXT,
+                    caller           TEXT    NOT NULL,
+                    dialled          TEXT    NOT NULL,
+                    arrived_at       INTEGER NOT NULL,
+                    ivr_ended_at     INTEGER CHECK (ivr_ended_at >= arrived_at),
+                    queued_at        INTEGER CHECK (queued_at >= arrived_at),
+                    first_offered_at INTEGER CHECK (first_offered_at >= arrived_at),
+                    answered_at      INTEGER CHECK (answered_at >= first_offered_at),
+                    ended_at         INTEGER CHECK (ended_at >= arrived_at),
+                    ivr_path         TEXT    NOT NULL CHECK (ivr_path LIKE '[%]'),
+                    ivr_outcome      TEXT,
+                    queue            TEXT    CHECK (queue <> ''),
+                    queues           TEXT    NOT NULL CHECK (queues LIKE '[%]'),
+                    wait_ms          INTEGER CHECK (wait_ms >= 0),
+                    disposition      TEXT,
+                    recording_path   TEXT    CHECK (recording_path <> ''),
+                    outcome          TEXT    CHECK (outcome IN ('self-served', 'answered', 'abandoned-in-ivr',
+                                                                'abandoned-in-queue', 'abandoned-ringing', 'callback',
+                                                                'voicemail', 'transferred-out', 'failed', 'interrupted')),
+                    end_reason       TEXT,
+                    CHECK ((outcome IS NULL) = (ended_at IS NULL)),
+                    CHECK (answered_at IS NULL OR first_offered_at IS NOT NULL)
+                );
+                CREATE INDEX call_records_by_arrival ON call_records (arrived_at, interaction_id);
+                CREATE INDEX call_records_by_queue ON call_records (queue, arrived_at, interaction_id);
+                CREATE INDEX call_records_unfinished ON call_records (arrived_at, interaction_id) WHERE outcome IS NULL;
+
+                CREATE TABLE call_segments (
+                    interaction_id TEXT    NOT NULL REFERENCES call_records (interaction_id) ON DELETE CASCADE,
+                    position       INTEGER NOT NULL CHECK (position >= 0),
+                    agent_id       TEXT    NOT NULL CHECK (agent_id <> ''),
+                    queue          TEXT    CHECK (queue <> ''),
+                    offered_at     INTEGER NOT NULL,
+                    answered_at    INTEGER CHECK (answered_at >= offered_at),
+                    ended_at       INTEGER CHECK (ended_at >= COALESCE(answered_at, offered_at)),
+                    result         TEXT    NOT NULL
+                                   CHECK (result IN ('ringing', 'answered', 'no-answer', 'busy', 'unreachable',
+                                                     'cancelled', 'transferred')),
+                    talk_ms        INTEGER NOT NULL CHECK (talk_ms >= 0),
+                    hold_ms        INTEGER NOT NULL CHECK (hold_ms >= 0),
+                    wrap_up_ms     INTEGER NOT NULL CHECK (wrap_up_ms >= 0),
+                    disposition    TEXT,
+                    notes          TEXT,
+                    PRIMARY KEY (interaction_id, position),
+                    CHECK ((result IN ('answered', 'transferred')) = (answered_at IS NOT NULL)),
+                    CHECK (result <> 'ringing' OR ended_at IS NULL)
+                );
+                -- "Calls agent X handled".
+                CREATE INDEX call_segments_by_agent ON call_segments (agent_id, offered_at);
+
+                CREATE TABLE call_transfers (
+                    interaction_id TEXT    NOT NULL REFERENCES call_records (interaction_id) ON DELETE CASCADE,
+                    position       INTEGER NOT NULL CHECK (position >= 0),
+                    transferred_at INTEGER NOT NULL,
+                    kind           TEXT    NOT NULL CHECK (kind IN ('blind', 'attended')),
+                    by_agent       TEXT    CHECK (by_agent <> ''),
+                    target_kind    TEXT    NOT NULL CHECK (target_kind IN ('queue', 'agent', 'number')),
+                    target         TEXT    NOT NULL CHECK (target <> ''),
+                    completed      INTEGER NOT NULL CHECK (completed IN (0, 1)),
+                    PRIMARY KEY (interaction_id, position)
+                );
+                """)
+        }
+
         return migrator
     }
 

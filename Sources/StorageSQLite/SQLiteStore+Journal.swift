@@ -12,6 +12,7 @@ extension SQLiteStore {
         // Validation and JSON first, outside the transaction, as the one-by-one methods do.
         var results = [(any Error)?](repeating: nil, count: writes.count)
         var skills = [String?](repeating: nil, count: writes.count)
+        var encodedRecords = [CallRecordRows.Encoded?](repeating: nil, count: writes.count)
         for (index, write) in writes.enumerated() {
             do {
                 switch write {
@@ -20,6 +21,11 @@ extension SQLiteStore {
                 case .saveIVRSummary(let summary):
                     try summary.validateForStorage()
                     skills[index] = try summary.transfer.map { try SelfServiceRows.skillsJSON($0.skills) }
+                case .appendAgentStateChanges(let changes):
+                    for change in changes { try change.validateForStorage() }
+                case .saveCallRecord(let record):
+                    try record.validateForStorage()
+                    encodedRecords[index] = try CallRecordRows.Encoded(record)
                 case .createInteraction, .updateInteraction, .createRecording, .updateRecording:
                     break
                 }
@@ -29,6 +35,7 @@ extension SQLiteStore {
         }
         let prepared = results.map { $0 == nil }
         let skillsJSON = skills
+        let records = encodedRecords
         do {
             let failures: [Int: StorageError] = try await write("store \(writes.count) call records") { db in
                 // Every write at once in one savepoint: the usual case. Should one fail, the
@@ -37,7 +44,7 @@ extension SQLiteStore {
                 do {
                     try db.inSavepoint {
                         for (index, write) in writes.enumerated() where prepared[index] {
-                            try Self.apply(write, skills: skillsJSON[index], db)
+                            try Self.apply(write, skills: skillsJSON[index], record: records[index], db)
                         }
                         return .commit
                     }
@@ -47,7 +54,7 @@ extension SQLiteStore {
                 for (index, write) in writes.enumerated() where prepared[index] {
                     do {
                         try db.inSavepoint {
-                            try Self.apply(write, skills: skillsJSON[index], db)
+                            try Self.apply(write, skills: skillsJSON[index], record: records[index], db)
                             return .commit
                         }
                     } catch {
@@ -65,7 +72,9 @@ extension SQLiteStore {
         return results
     }
 
-    private static func apply(_ write: JournalWrite, skills: String?, _ db: Database) throws {
+    /// `skills`: an IVR summary's transfer skills as stored; `record`: a call record's
+    /// JSON columns (both prepared before the transaction).
+    private static func apply(_ write: JournalWrite, skills: String?, record: CallRecordRows.Encoded?, _ db: Database) throws {
         switch write {
         case .createInteraction(let i): try InteractionRows.insert(i, db)
         case .updateInteraction(let i): try InteractionRows.update(i, db)
@@ -73,6 +82,8 @@ extension SQLiteStore {
         case .updateRecording(let r): try RecordingRows.update(r, db)
         case .appendIVRSteps(let steps): try SelfServiceRows.insertSteps(steps, db)
         case .saveIVRSummary(let s): try SelfServiceRows.upsertSummary(s, skills: skills, db)
+        case .appendAgentStateChanges(let changes): try RoutingRows.insertStateChanges(changes, db)
+        case .saveCallRecord(let r): try CallRecordRows.save(r, record ?? CallRecordRows.Encoded(r), db)
         }
     }
 
@@ -84,6 +95,9 @@ extension SQLiteStore {
         case .updateRecording(let r): "update recording \(r.path)"
         case .appendIVRSteps(let steps): "store \(steps.count) IVR steps of \(steps.first?.interactionID.rawValue ?? "-")"
         case .saveIVRSummary(let s): "save the IVR summary of \(s.interactionID)"
+        case .appendAgentStateChanges(let changes):
+            "store \(changes.count) state changes of agent \(changes.first?.agentID.rawValue ?? "-")"
+        case .saveCallRecord(let r): "save the call record of \(r.interactionID)"
         }
     }
 }

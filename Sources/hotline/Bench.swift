@@ -9,7 +9,7 @@ import Glibc
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (build with -c release).",
-        subcommands: [SIPParseBench.self, MediaLoadBench.self, IVRLoadBench.self, DTMFDetectorBench.self, TTSBench.self])
+        subcommands: [SIPParseBench.self, MediaLoadBench.self, IVRLoadBench.self, ACDBench.self, DTMFDetectorBench.self, TTSBench.self])
 }
 
 struct SIPParseBench: ParsableCommand {

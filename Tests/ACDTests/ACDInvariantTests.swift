@@ -16,26 +16,34 @@ final class ACDInvariantTests: XCTestCase {
 
     func violations(_ acd: ACDEngine, now: Timestamp) -> [String] {
         var problems: [String] = []
-        for (id, c) in acd.contacts where c.offeredTo == nil {
-            guard let eligibility = acd.stages[c.queue]?[c.stage] else { problems.append("\(id): no stage"); continue }
-            for (agentID, a) in acd.agents where a.state == .available && eligibility.admits(a.profile.skills) {
-                problems.append("contact \(id) waits in \(c.queue) stage \(c.stage) while \(agentID) is available")
+        for c in acd.contacts.compactMap({ $0 }) where c.offeredTo == nil {
+            if !c.waiting { problems.append("\(c.request.id) neither offered nor waiting") }
+            let eligibility = acd.queueTable[c.queue].stages[c.stage]
+            for a in acd.agents.compactMap({ $0 }) where a.state == .available && eligibility.admits(a) {
+                problems.append("contact \(c.request.id) waits in \(acd.queueID(c.queue)) stage \(c.stage) while \(a.profile.id) is available")
             }
         }
-        for (agentID, a) in acd.agents {
+        for (slot, a) in acd.agents.enumerated() {
+            guard let a else { continue }
             switch a.state {
             case .reserved(let c):
-                if acd.contacts[c]?.offeredTo != agentID { problems.append("\(agentID) reserved for \(c), which is not offered to them") }
+                if acd.contactSlots[c].flatMap({ acd.contacts[$0]?.offeredTo }) != slot {
+                    problems.append("\(a.profile.id) reserved for \(c), which is not offered to them")
+                }
             case .onCall(let c):
-                if acd.calls[c]?.agent != agentID { problems.append("\(agentID) on \(c), which is not their call") }
+                if acd.calls[c]?.agent != a.profile.id { problems.append("\(a.profile.id) on \(c), which is not their call") }
             case .available:
-                for skill in a.profile.skills.keys where acd.free[skill]?.contains(agentID) != true {
-                    problems.append("\(agentID) available but not indexed under \(skill)")
+                for skill in a.skillList where !acd.free[skill].contains(slot) {
+                    problems.append("\(a.profile.id) available but not indexed under skill \(skill)")
                 }
             case .loggedOut, .wrapUp, .notReady:
-                for (skill, set) in acd.free where set.contains(agentID) { problems.append("\(agentID) \(a.state) but free under \(skill)") }
+                for (skill, set) in acd.free.enumerated() where set.contains(slot) {
+                    problems.append("\(a.profile.id) \(a.state) but free under skill \(skill)")
+                }
             }
         }
+        let waiting = acd.buckets.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } }
+        if waiting != acd.contacts.compactMap({ $0 }).filter(\.waiting).count { problems.append("heaps hold \(waiting) contacts") }
         return problems
     }
 
@@ -62,7 +70,7 @@ final class ACDInvariantTests: XCTestCase {
                 let at = t(now)
                 _ = acd.advance(to: at)
                 let agentID = agent("a\(random.next(12))")
-                let contacts = acd.contacts.keys.sorted { $0.rawValue < $1.rawValue }
+                let contacts = acd.contactSlots.keys.sorted { $0.rawValue < $1.rawValue }
                 let calls = acd.calls.keys.sorted { $0.rawValue < $1.rawValue }
                 switch random.next(12) {
                 case 0:
@@ -79,13 +87,13 @@ final class ACDInvariantTests: XCTestCase {
                     _ = try? acd.enqueue(ContactRequest(id: contact("c\(nextContact)"), queue: queues[random.next(4)].id,
                                                         priority: random.next(3), preferredAgent: random.next(4) == 0 ? agentID : nil), now: at)
                 case 8:
-                    if let c = contacts.first(where: { acd.contacts[$0]?.offeredTo != nil }) { _ = try? acd.offerAnswered(c, now: at) }
+                    if let c = contacts.first(where: { acd.contact($0)?.offeredTo != nil }) { _ = try? acd.offerAnswered(c, now: at) }
                 case 9:
                     if !calls.isEmpty { _ = try? acd.callEnded(calls[random.next(calls.count)], now: at) }
                 case 10:
                     if !contacts.isEmpty { _ = try? acd.abandon(contacts[random.next(contacts.count)], now: at) }
                 default:
-                    if let c = contacts.first(where: { acd.contacts[$0]?.offeredTo != nil }) {
+                    if let c = contacts.first(where: { acd.contact($0)?.offeredTo != nil }) {
                         _ = try? acd.offerFailed(c, [.noAnswer, .busy, .unreachable][random.next(3)], now: at)
                     }
                 }

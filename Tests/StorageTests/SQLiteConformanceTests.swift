@@ -52,6 +52,13 @@ final class SQLiteFileConformanceTests: XCTestCase {
     func testIVRStepsAndSummaries() async throws { try await suite.ivrStepsAndSummaries() }
     func testSelfServiceCascadeOnCustomerDelete() async throws { try await suite.selfServiceCascadeOnCustomerDelete() }
     func testSelfServiceValidation() async throws { try await suite.selfServiceValidation() }
+    func testAgentStateHistory() async throws { try await suite.agentStateHistory() }
+    func testAgentStateErrors() async throws { try await suite.agentStateErrors() }
+    func testCallRecordRoundTrip() async throws { try await suite.callRecordRoundTrip() }
+    func testCallRecordReplace() async throws { try await suite.callRecordReplace() }
+    func testCallRecordErrors() async throws { try await suite.callRecordErrors() }
+    func testCallRecordPaging() async throws { try await suite.callRecordPaging() }
+    func testRoutingJournalBatch() async throws { try await suite.routingJournalBatch() }
 
     func testPersistsAcrossReopen() async throws {
         let path = directory.appendingPathComponent("data").path
@@ -95,4 +102,11 @@ final class SQLiteInMemoryConformanceTests: XCTestCase {
     func testIVRStepsAndSummaries() async throws { try await suite.ivrStepsAndSummaries() }
     func testSelfServiceCascadeOnCustomerDelete() async throws { try await suite.selfServiceCascadeOnCustomerDelete() }
     func testSelfServiceValidation() async throws { try await suite.selfServiceValidation() }
+    func testAgentStateHistory() async throws { try await suite.agentStateHistory() }
+    func testAgentStateErrors() async throws { try await suite.agentStateErrors() }
+    func testCallRecordRoundTrip() async throws { try await suite.callRecordRoundTrip() }
+    func testCallRecordReplace() async throws { try await suite.callRecordReplace() }
+    func testCallRecordErrors() async throws { try await suite.callRecordErrors() }
+    func testCallRecordPaging() async throws { try await suite.callRecordPaging() }
+    func testRoutingJournalBatch() async throws { try await suite.routingJournalBatch() }
 }

@@ -19,7 +19,7 @@ final class SQLiteStoreTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static let migrations = ["v1-users", "v1-sip-credentials", "v1-customers", "v2-interactions", "v3-self-service"]
+    static let migrations = ["v1-users", "v1-sip-credentials", "v1-customers", "v2-interactions", "v3-self-service", "v4-routing"]
 
     func testCreatesNestedDataDirectoryAndFile() async throws {
         let dataDirectory = directory.appendingPathComponent("a/b/data")
