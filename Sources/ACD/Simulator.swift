@@ -88,6 +88,33 @@ public struct SimulationResult: Hashable, Sendable {
     /// Contacts routed in total (warm-up included) and engine events handled.
     public var contactsSimulated = 0
     public var events = 0
+    /// The counted hours cut in 20 equal batches (by arrival): answered, waited, total wait.
+    /// Their spread gives the figures' standard errors (the batch-means method).
+    public var batches = [Batch](repeating: Batch(), count: SimulationResult.batchCount)
+    public static let batchCount = 20
+
+    public struct Batch: Hashable, Sendable {
+        public var answered = 0
+        public var waited = 0
+        public var totalWaitSeconds = 0.0
+    }
+
+    /// The standard error of the ASA (seconds) from the batch means.
+    public var averageSpeedOfAnswerStandardError: Double {
+        Self.standardError(batches.filter { $0.answered > 0 }.map { $0.totalWaitSeconds / Double($0.answered) })
+    }
+
+    /// The standard error of the probability of waiting from the batch means.
+    public var probabilityOfWaitingStandardError: Double {
+        Self.standardError(batches.filter { $0.answered > 0 }.map { Double($0.waited) / Double($0.answered) })
+    }
+
+    static func standardError(_ means: [Double]) -> Double {
+        guard means.count > 1 else { return 0 }
+        let mean = means.reduce(0, +) / Double(means.count)
+        let variance = means.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(means.count - 1)
+        return (variance / Double(means.count)).squareRoot()
+    }
 
     public var probabilityOfWaiting: Double { answered == 0 ? 0 : Double(waited) / Double(answered) }
     public var averageSpeedOfAnswer: Double { answered == 0 ? 0 : totalWaitSeconds / Double(answered) }
@@ -179,6 +206,11 @@ public struct Simulator: Sendable {
                     if wait > 0 { result.waited += 1 }
                     if wait <= Int64(c.queue.serviceLevelSeconds) * 1000 { result.answeredInTarget += 1 }
                     result.totalWaitSeconds += Double(wait) / 1000
+                    let batch = min(SimulationResult.batchCount - 1,
+                                    Int((caller.arrivedAt - countFrom) * Int64(SimulationResult.batchCount) / max(1, end - countFrom)))
+                    result.batches[batch].answered += 1
+                    if wait > 0 { result.batches[batch].waited += 1 }
+                    result.batches[batch].totalWaitSeconds += Double(wait) / 1000
                 }
                 schedule(callerBase + 2 * slot, now + max(1, at(c.handle.draw(&random))))
             }

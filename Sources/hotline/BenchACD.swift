@@ -66,7 +66,7 @@ struct ACDBench: ParsableCommand {
             let actions = try acd.makeAvailable(id, now: now)
             if measured { agentDecisions.append(Self.microseconds(clock.now - t0)) }
             for case .offer(let contact, let agent, _, _, _) in actions {
-                offered += 1
+                if measured { offered += 1 }
                 _ = try acd.offerAnswered(contact, now: now)
                 _ = try acd.makeNotReady(agent, reason: .break, now: now)
                 _ = try acd.callEnded(contact, now: now)
@@ -77,6 +77,32 @@ struct ACDBench: ParsableCommand {
             _ = try acd.enqueue(newContact(), now: now)
             if measured { contactDecisions.append(Self.microseconds(clock.now - t0)) }
         }
+        // Second phase: no contact waits and every agent is free, so each arriving contact
+        // is matched against the free agents holding its queue's skill.
+        var freeEngine = try ACDEngine(queues: queues)
+        for (a, id) in ids.enumerated() {
+            var set: [String: Int] = [:]
+            while set.count < min(skillsPerAgent, skills) { set[skillNames[(a * 7 + set.count * 13 + random.below(skills)) % skills]] = 1 + random.below(10) }
+            _ = try freeEngine.login(AgentProfile(id: id, skills: set), ready: true, now: now)
+        }
+        var freeDecisions: [Double] = []
+        freeDecisions.reserveCapacity(rounds)
+        for round in 0..<(rounds + rounds / 10) {
+            now = now.adding(milliseconds: 10)
+            let request = newContact()
+            let t0 = clock.now
+            let actions = try freeEngine.enqueue(request, now: now)
+            if round >= rounds / 10 { freeDecisions.append(Self.microseconds(clock.now - t0)) }
+            for case .offer(let contact, let agent, _, _, _) in actions {
+                _ = try freeEngine.offerAnswered(contact, now: now)
+                _ = try freeEngine.makeNotReady(agent, reason: .break, now: now)
+                _ = try freeEngine.callEnded(contact, now: now)
+                _ = try freeEngine.endWrapUp(agent, now: now)
+                _ = try freeEngine.makeAvailable(agent, now: now)
+            }
+            if case .queued? = actions.first, actions.count == 1 { _ = try freeEngine.withdraw(request.id, now: now) }
+        }
+        freeDecisions.sort()
         agentDecisions.sort()
         contactDecisions.sort()
         func p(_ values: [Double], _ q: Double) -> Double { values.isEmpty ? 0 : values[min(values.count - 1, Int(Double(values.count) * q))] }
@@ -89,6 +115,8 @@ struct ACDBench: ParsableCommand {
         print("contact arrives -> best agent: \(contactDecisions.count) decisions; "
               + "p50 \(fmt(p(contactDecisions, 0.5), 2)) µs, p99 \(fmt(p(contactDecisions, 0.99), 2)) µs, max \(fmt(contactDecisions.last ?? 0, 2)) µs")
         print("decisions per second (both kinds, one core): \(Int(Double(decisions) / (total / 1e6)))")
+        print("contact arrives, every agent free, nobody waiting -> best agent by the queue's strategy: \(freeDecisions.count) decisions; "
+              + "p50 \(fmt(p(freeDecisions, 0.5), 2)) µs, p99 \(fmt(p(freeDecisions, 0.99), 2)) µs, max \(fmt(freeDecisions.last ?? 0, 2)) µs")
     }
 
     static func microseconds(_ d: Duration) -> Double {

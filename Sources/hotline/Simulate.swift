@@ -69,14 +69,16 @@ struct Simulate: ParsableCommand {
         let elapsed = monotonicSeconds() - started
         print("simulated \(fmt(hours)) h (+\(fmt(warmUpHours)) h warm-up): \(r.arrived) arrived, \(r.answered) answered, \(r.abandoned) abandoned")
         print("service level (answered within \(serviceLevelSeconds) s / answered + abandoned): \(fmt(r.serviceLevel * 100, 2)) %")
-        print("ASA: \(fmt(r.averageSpeedOfAnswer, 2)) s; waited at all: \(fmt(r.probabilityOfWaiting * 100, 2)) %")
+        print("ASA: \(fmt(r.averageSpeedOfAnswer, 3)) s ± \(fmt(1.96 * r.averageSpeedOfAnswerStandardError, 3)); "
+              + "waited at all: \(fmt(r.probabilityOfWaiting * 100, 3)) % ± \(fmt(196 * r.probabilityOfWaitingStandardError, 3)) "
+              + "(± 95 % from \(SimulationResult.batchCount) batch means)")
         print("abandonment: \(fmt(r.abandonment * 100, 2)) %; occupancy: \(fmt(r.occupancy * 100, 2)) %")
         if let agents, patienceSeconds == nil, !fixedHandle {
             let traffic = arrivalsPerHour * handleSeconds / 3600
             let erlang = ErlangC(agents: agents, traffic: traffic)
             if traffic < Double(agents) {
-                print("Erlang C (\(agents) agents, \(fmt(traffic, 2)) erlangs): waited \(fmt(erlang.probabilityOfWaiting * 100, 2)) %, "
-                      + "ASA \(fmt(erlang.averageSpeedOfAnswer(meanHandleSeconds: handleSeconds), 2)) s, "
+                print("Erlang C (\(agents) agents, \(fmt(traffic, 2)) erlangs): waited \(fmt(erlang.probabilityOfWaiting * 100, 3)) %, "
+                      + "ASA \(fmt(erlang.averageSpeedOfAnswer(meanHandleSeconds: handleSeconds), 3)) s, "
                       + "service level \(fmt(erlang.serviceLevel(within: Double(serviceLevelSeconds), meanHandleSeconds: handleSeconds) * 100, 2)) %")
             } else {
                 print("Erlang C: \(fmt(traffic, 2)) erlangs on \(agents) agents never settles (the queue grows without end)")

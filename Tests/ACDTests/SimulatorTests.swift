@@ -1,4 +1,5 @@
 import ACD
+import Dispatch
 import HotlineModel
 import XCTest
 
@@ -17,9 +18,34 @@ final class SimulatorTests: XCTestCase {
                        1 - 0.4091801507964435 * 0.8007374029168081, accuracy: 1e-9)
     }
 
+    /// A large center, c = 100 at 92 % occupancy: two runs of 4,600 simulated hours
+    /// (8.5 million contacts each) side by side on two cores, pooled. The ASA of a center
+    /// this size settles slowly (from 20 batch means, the 95 % interval of one 500-hour run
+    /// is ±11 %), so the pooled interval is checked to be tight before the 5 % comparison.
+    func testALargeCenterAgreesWithErlangC() throws {
+        let traffic = 92.0, handle = 180.0, agents = 100
+        let box = ResultBox(count: 2)
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let config = SimulationConfiguration(arrivalsPerHour: traffic / handle * 3600, handle: .exponential(meanSeconds: handle),
+                                                 agents: agents, hours: 4600, warmUpHours: 2, seed: UInt64(11 + i))
+            box.set(i, try? Simulator(config).run())
+        }
+        let runs = try box.results.map { try XCTUnwrap($0) }
+        let answered = Double(runs.reduce(0) { $0 + $1.answered })
+        let asa = runs.reduce(0) { $0 + $1.totalWaitSeconds } / answered
+        let waited = Double(runs.reduce(0) { $0 + $1.waited }) / answered
+        // Pooled standard error of the two runs' batch means.
+        let asaError = (runs.reduce(0) { $0 + $1.averageSpeedOfAnswerStandardError * $1.averageSpeedOfAnswerStandardError }).squareRoot() / 2
+        let theory = ErlangC(agents: agents, traffic: traffic)
+        let expectedASA = theory.averageSpeedOfAnswer(meanHandleSeconds: handle)
+        XCTAssertLessThan(1.96 * asaError / expectedASA, 0.04, "the runs are too short to judge 5 %")
+        XCTAssertEqual(waited, theory.probabilityOfWaiting, accuracy: 0.05 * theory.probabilityOfWaiting, "P(wait)")
+        XCTAssertEqual(asa, expectedASA, accuracy: 0.05 * expectedASA, "ASA")
+        XCTAssertGreaterThan(runs[0].contactsSimulated, 8_000_000)
+    }
+
     /// M/M/c without abandonment: the simulated probability of waiting and ASA are within
-    /// 5 % of Erlang C. (Large centers, c >= 100, need thousands of hours for the ASA to
-    /// settle within 5 %; that check waits for a faster engine, see docs/benchmarks.md.)
+    /// 5 % of Erlang C for small centers (c = 1, c = 10).
     func testTheSimulatorAgreesWithErlangC() throws {
         let cases: [(agents: Int, traffic: Double, handle: Double, hours: Double)] = [
             (1, 2.0 / 3, 60, 1000),
@@ -59,4 +85,13 @@ final class SimulatorTests: XCTestCase {
         XCTAssertLessThan(mixed.abandonment, short.abandonment)
         XCTAssertEqual(mixed.staffedSeconds / 3600, 200 * 6, accuracy: 200 * 6 * 0.02)   // 6 agents on average
     }
+}
+
+/// The concurrent runs' results, written under a serial queue.
+final class ResultBox: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "results")
+    private var stored: [SimulationResult?]
+    init(count: Int) { stored = [SimulationResult?](repeating: nil, count: count) }
+    func set(_ i: Int, _ result: SimulationResult?) { queue.sync { stored[i] = result } }
+    var results: [SimulationResult?] { queue.sync { stored } }
 }
