@@ -47,9 +47,10 @@ final class SimulatorTests: XCTestCase {
     /// M/M/c without abandonment: the simulated probability of waiting and ASA are within
     /// 5 % of Erlang C for small centers (c = 1, c = 10).
     func testTheSimulatorAgreesWithErlangC() throws {
+        // Long enough for the 95 % interval of the ASA to be under ±4 % (checked below).
         let cases: [(agents: Int, traffic: Double, handle: Double, hours: Double)] = [
-            (1, 2.0 / 3, 60, 1000),
-            (10, 8, 180, 1000),
+            (1, 2.0 / 3, 60, 3000),
+            (10, 8, 180, 10000),
         ]
         for c in cases {
             let arrivals = c.traffic / c.handle * 3600
@@ -60,6 +61,7 @@ final class SimulatorTests: XCTestCase {
             let pw = theory.probabilityOfWaiting
             let asa = theory.averageSpeedOfAnswer(meanHandleSeconds: c.handle)
             XCTAssertEqual(result.abandoned, 0)
+            XCTAssertLessThan(1.96 * result.averageSpeedOfAnswerStandardError / asa, 0.04, "c=\(c.agents): the run is too short to judge 5 %")
             XCTAssertEqual(result.probabilityOfWaiting, pw, accuracy: 0.05 * pw, "c=\(c.agents) A=\(c.traffic): P(wait)")
             XCTAssertEqual(result.averageSpeedOfAnswer, asa, accuracy: 0.05 * asa, "c=\(c.agents) A=\(c.traffic): ASA")
             XCTAssertEqual(result.occupancy, c.traffic / Double(c.agents), accuracy: 0.02, "c=\(c.agents): occupancy")
