@@ -65,7 +65,7 @@ let package = Package(
         ]),
         .target(name: "HotlineServer", dependencies: [
             "HotlineModel", "SIPMessage", "SDP", "SIPTransaction", "SIPDialog", "SIPNetwork",
-            "Media", "MediaNetwork", "Storage", "StorageSQLite", "IVR", "Speech",
+            "Media", "MediaNetwork", "Storage", "StorageSQLite", "IVR", "ACD", "Speech",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "IVRTests", dependencies: ["IVR", "HotlineModel"]),
-        .testTarget(name: "ACDTests", dependencies: ["ACD", "HotlineModel"]),
+        .testTarget(name: "ACDTests", dependencies: ["ACD", "HotlineModel", "Storage"]),
         .testTarget(name: "SpeechTests", dependencies: [
             "Speech", "Media", "HotlineModel",
             .product(name: "Logging", package: "swift-log"),

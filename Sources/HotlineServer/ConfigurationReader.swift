@@ -1,5 +1,6 @@
 import SIPMessage
 import SIPNetwork
+import ACD
 import IVR
 import Yams
 
@@ -34,7 +35,9 @@ public struct ConfigurationReader {
             case "lines": config.lines = try readLines(value)
             case "agents": config.agents = try readAgents(value)
             case "ivr": try readIVR(value, &config)
-            default: throw unknownKey(keyNode, key, in: nil, known: ["sip", "http", "media", "ivr", "data_dir", "log_level", "lines", "agents"])
+            case "queues": config.queues = try readQueues(value)
+            default:
+                throw unknownKey(keyNode, key, in: nil, known: ["sip", "http", "media", "ivr", "data_dir", "log_level", "lines", "agents", "queues"])
             }
         }
         return config
@@ -279,31 +282,31 @@ public struct ConfigurationReader {
 
     // MARK: Scalars
 
-    private func mapping(_ node: Node, key: String?) throws(ConfigurationError) -> [(Node, Node)] {
+    func mapping(_ node: Node, key: String?) throws(ConfigurationError) -> [(Node, Node)] {
         guard case .mapping(let m) = node else {
             throw error(node, key, "must be a mapping of `key: value` lines")
         }
         return m.map { ($0.key, $0.value) }
     }
 
-    private func scalarKey(_ node: Node) throws(ConfigurationError) -> String {
+    func scalarKey(_ node: Node) throws(ConfigurationError) -> String {
         guard case .scalar(let s) = node else { throw error(node, nil, "keys must be plain words") }
         return s.string
     }
 
-    private func string(_ node: Node, key: String) throws(ConfigurationError) -> String {
+    func string(_ node: Node, key: String) throws(ConfigurationError) -> String {
         guard case .scalar(let s) = node else { throw error(node, key, "must be a single value, not a list or mapping") }
         return s.string
     }
 
-    private func int(_ node: Node, key: String, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+    func int(_ node: Node, key: String, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
         let s = try string(node, key: key)
         guard let v = Int(s) else { throw error(node, key, "'\(s)' is not a whole number") }
         guard range.contains(v) else { throw error(node, key, "\(v) is outside \(range.lowerBound)...\(range.upperBound)") }
         return v
     }
 
-    private func bool(_ node: Node, key: String) throws(ConfigurationError) -> Bool {
+    func bool(_ node: Node, key: String) throws(ConfigurationError) -> Bool {
         switch try string(node, key: key).lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
@@ -325,7 +328,7 @@ public struct ConfigurationReader {
         return s
     }
 
-    private func stringList(_ node: Node, key: String) throws(ConfigurationError) -> [String] {
+    func stringList(_ node: Node, key: String) throws(ConfigurationError) -> [String] {
         guard case .sequence(let seq) = node else { throw error(node, key, "must be a list, e.g. [a, b]") }
         var out: [String] = []
         for item in seq { out.append(try string(item, key: key)) }
@@ -334,11 +337,11 @@ public struct ConfigurationReader {
 
     // MARK: Errors
 
-    private func error(_ node: Node, _ key: String?, _ message: String) -> ConfigurationError {
+    func error(_ node: Node, _ key: String?, _ message: String) -> ConfigurationError {
         ConfigurationError(file: file, line: node.mark?.line, column: node.mark?.column, key: key, message: message)
     }
 
-    private func unknownKey(_ node: Node, _ key: String, in section: String?, known: [String]) -> ConfigurationError {
+    func unknownKey(_ node: Node, _ key: String, in section: String?, known: [String]) -> ConfigurationError {
         let suggestion = known.min { editDistance($0, key) < editDistance($1, key) }
         var message = "unknown setting '\(key)'"
         if let s = suggestion, editDistance(s, key) <= 3 { message += "; did you mean '\(s)'?" }

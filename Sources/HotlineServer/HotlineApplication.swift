@@ -90,7 +90,8 @@ public enum HotlineApplication {
             throw ConfigurationError(file: "ivr", message: "espeak-ng is not installed, and the IVR speaks its prompts with it; "
                                      + "install it (apt-get install espeak-ng)")
         }
-        let registry = FlowRegistry(paths: config.flowFiles, lines: flowLines, speech: speech, logger: logger)
+        let registry = FlowRegistry(paths: config.flowFiles, lines: flowLines,
+                                    queues: config.queues.isEmpty ? nil : Set(config.queues.map(\.id)), speech: speech, logger: logger)
         let report = await registry.reload()
         guard report.version != nil else {
             throw ConfigurationError(file: config.flowFiles.first ?? "ivr.flows",

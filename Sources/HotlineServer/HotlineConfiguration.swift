@@ -1,3 +1,4 @@
+import ACD
 import SIPNetwork
 
 /// Everything `hotline serve` needs, read from YAML, then environment, then flags.
@@ -116,6 +117,8 @@ public struct HotlineConfiguration: Sendable {
     /// Store the demo customers, accounts, cards and orders when the store has none.
     public var seedDemoData = false
     public var agents: [Agent] = []
+    /// Routing queues (`queues:`), checked together (overflow targets, loops, escalation).
+    public var queues: [QueueConfiguration] = []
 
     public init() {}
 

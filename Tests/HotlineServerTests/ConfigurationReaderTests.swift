@@ -1,6 +1,7 @@
 import XCTest
 @testable import HotlineServer
 import SIPNetwork
+import ACD
 
 final class ConfigurationReaderTests: XCTestCase {
     func read(_ yaml: String) throws -> HotlineConfiguration {
@@ -38,6 +39,10 @@ final class ConfigurationReaderTests: XCTestCase {
         XCTAssertEqual(config.lines.first { $0.number == "7777" }?.answerAfterMilliseconds, 60_000)
         XCTAssertEqual(config.lines.first { $0.number == "486" }?.rejectWith, 486)
         XCTAssertEqual(config.agents.map(\.username), ["1001", "1002", "1003", "2001"])
+        XCTAssertEqual(config.queues.map(\.id), ["telecom", "broadband", "cards", "banking", "orders", "returns", "general"])
+        XCTAssertEqual(config.queues.first?.escalation, [EscalationStep(afterSeconds: 60, .relaxMinimumLevel(to: 2)),
+                                                         EscalationStep(afterSeconds: 180, .overflow(to: "general"))])
+        XCTAssertEqual(config.queues.first { $0.id == "cards" }?.wrapUpSeconds, nil)
         XCTAssertEqual(config.agents[3].roles, ["supervisor", "agent"])
         XCTAssertEqual(config.agents[0].skills.map(\.name), ["telecom", "broadband"])
     }
@@ -186,5 +191,88 @@ final class ConfigurationReaderTests: XCTestCase {
         XCTAssertThrowsError(try HotlineConfiguration.load(file: "/nonexistent/h.yaml", environment: [:], flags: .init())) { error in
             XCTAssertTrue("\(error)".hasPrefix("/nonexistent/h.yaml: cannot read the configuration file"), "\(error)")
         }
+    }
+
+    func testQueuesAreReadWithEverySetting() throws {
+        let config = try read("""
+            queues:
+              - id: cards
+                names: {zh-CN: 银行卡服务, en-US: Card services}
+                skills: [cards:5, mandarin]
+                strategy: most-skilled
+                service_level: {percent: 90, seconds: 15}
+                max_wait_seconds: 600
+                max_wait_offer: callback
+                max_length: 50
+                ring_seconds: 12
+                wrap_up_seconds: agent
+                wrap_up_requires_disposition: true
+                announce_every_seconds: never
+                preferred_agent_window_seconds: 3600
+                default_handle_seconds: 240
+                record: false
+                escalation:
+                  - {after_seconds: 60, relax_minimum_level: 2}
+                  - {after_seconds: 120, add_skill: banking:3}
+                  - {after_seconds: 300, overflow: general}
+              - id: general
+                skills: [general]
+            """)
+        var expected = QueueConfiguration(id: "cards", names: [.zhCN: "银行卡服务", .enUS: "Card services"],
+                                          requiredSkills: [SkillRequirement("cards", minimumLevel: 5), SkillRequirement("mandarin")],
+                                          strategy: .mostSkilled, serviceLevelPercent: 90, serviceLevelSeconds: 15,
+                                          maximumWaitSeconds: 600, maximumWaitOffer: .callback, maximumLength: 50,
+                                          escalation: [EscalationStep(afterSeconds: 60, .relaxMinimumLevel(to: 2)),
+                                                       EscalationStep(afterSeconds: 120, .addSkill(SkillRequirement("banking", minimumLevel: 3))),
+                                                       EscalationStep(afterSeconds: 300, .overflow(to: "general"))],
+                                          ringSeconds: 12, wrapUpSeconds: nil, wrapUpRequiresDisposition: true,
+                                          announceEverySeconds: nil, preferredAgentWindowSeconds: 3600, defaultHandleSeconds: 240,
+                                          records: false)
+        XCTAssertEqual(config.queues.first, expected)
+        expected = QueueConfiguration(id: "general", requiredSkills: [SkillRequirement("general")])
+        XCTAssertEqual(config.queues.last, expected)
+    }
+
+    func testQueueProblemsPointAtTheQueueOrStep() {
+        assertError("""
+            queues:
+              - id: cards
+                skills: [cards:11]
+            """, "test.yaml:3:13: queues[0].skills: 'cards:11': the level must be a whole number from 1 to 10")
+        assertError("""
+            queues:
+              - id: cards
+                skills: [cards]
+                stratgy: round-robin
+            """, "test.yaml:4:5: queues[0].stratgy: unknown setting 'stratgy'; did you mean 'strategy'? Known here: "
+                + ConfigurationReader.queueKeys.joined(separator: ", "))
+        assertError("""
+            queues:
+              - id: cards
+                skills: [cards:5]
+                max_wait_seconds: 100
+                escalation:
+                  - {after_seconds: 30, relax_minimum_level: 2}
+                  - {after_seconds: 200, overflow: general}
+            """, "test.yaml:7:9: queues[0].escalation[1]: runs at 200 s, at or after the maximum wait (100 s), so it never changes who answers; make it earlier or raise the maximum wait")
+        assertError("""
+            queues:
+              - id: a
+                skills: [x]
+                escalation: [{after_seconds: 10, overflow: b}]
+              - id: b
+                skills: [y]
+                escalation: [{after_seconds: 10, overflow: a}]
+            """, "test.yaml:2:5: queues[0]: overflow goes round in a loop (a -> b -> a); end the chain at a queue that does not overflow")
+        assertError("""
+            queues:
+              - id: a
+                skills: [x]
+                escalation: [{after_seconds: 10, overflow: b, relax_minimum_level: 1}]
+            """, "test.yaml:4:51: queues[0].escalation[0].relax_minimum_level: a step does one thing; split relax_minimum_level, add_skill and overflow into separate steps")
+        assertError("""
+            queues:
+              - skills: [x]
+            """, "test.yaml:2:5: queues[0]: has no id; add `id: cards` (the name flows transfer to)")
     }
 }

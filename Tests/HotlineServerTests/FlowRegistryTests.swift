@@ -78,6 +78,29 @@ final class FlowRegistryTests: XCTestCase {
         XCTAssertNil(registry.catalog)
     }
 
+    func testATransferToAQueueNotConfiguredIsAProblem() async throws {
+        try write("agent.yaml", """
+            flow: agent
+            language: en-US
+            start: greet
+            prompts:
+              hold: {zh-CN: "请稍候", en-US: "Please hold"}
+            nodes:
+              greet:
+                transfer: {queue: cardz, prompt: hold}
+            """)
+        let registry = FlowRegistry(paths: [directory + "/agent.yaml"], lines: [:], queues: ["cards", "banking"], speech: nil,
+                                    logger: Logger(label: "test"))
+        let report = await registry.reload()
+        XCTAssertNil(report.version)
+        XCTAssertEqual(report.problems, ["\(directory)/agent.yaml:8:23: transfer to queue 'cardz', which the configuration does not "
+                                         + "define; add it under queues: or use one of banking, cards"])
+        // Without queues configured (routing off) the same flow loads.
+        let unrouted = FlowRegistry(paths: [directory + "/agent.yaml"], lines: [:], speech: nil, logger: Logger(label: "test"))
+        let loaded = await unrouted.reload()
+        XCTAssertEqual(loaded.problems, [])
+    }
+
     func testDirectoriesStandForTheirYAMLFilesOnce() throws {
         try write("b.yaml", "")
         try write("a.yml", "")

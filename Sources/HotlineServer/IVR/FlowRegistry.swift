@@ -46,6 +46,8 @@ public final class FlowRegistry: Sendable {
 
     let paths: [String]
     let lines: [String: String]
+    /// The configured routing queues a transfer may name; nil: routing is off (no check).
+    let queues: Set<String>?
     let speech: TextToSpeech?
     let logger: Logger
     private let current = NIOLockedValueBox<FlowCatalog?>(nil)
@@ -54,10 +56,12 @@ public final class FlowRegistry: Sendable {
     /// - Parameters:
     ///   - paths: the flow files (subflows among them).
     ///   - lines: dialled number → flow name.
+    ///   - queues: the configured queues transfers may name; nil when none are configured.
     ///   - speech: nil renders nothing (text prompts are then silent): tests of the SIP server alone.
-    public init(paths: [String], lines: [String: String], speech: TextToSpeech?, logger: Logger) {
+    public init(paths: [String], lines: [String: String], queues: Set<String>? = nil, speech: TextToSpeech?, logger: Logger) {
         self.paths = paths
         self.lines = lines
+        self.queues = queues
         self.speech = speech
         self.logger = logger
     }
@@ -114,6 +118,15 @@ public final class FlowRegistry: Sendable {
         for (number, name) in lines.sorted(by: { $0.key < $1.key }) where !names.contains(name) {
             problems.append("line \(number) runs flow '\(name)', which none of the flow files defines; "
                             + "check the line's flow: or add the file to ivr.flows")
+        }
+        if let queues {
+            for flow in loaded.flows {
+                for id in flow.order {
+                    guard case .transfer(let transfer)? = flow.nodes[id]?.kind, !queues.contains(transfer.queue.value) else { continue }
+                    problems.append("\(transfer.queue.location): transfer to queue '\(transfer.queue.value)', which the configuration "
+                                    + "does not define; add it under queues: or use one of \(queues.sorted().joined(separator: ", "))")
+                }
+            }
         }
         var files: [String: Prompt] = [:]
         var texts: [(String, Language)] = []
