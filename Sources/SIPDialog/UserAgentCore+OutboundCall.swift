@@ -8,9 +8,12 @@ extension UserAgentCore {
     /// Starts an outgoing call to `target` through `peer` (the next hop). `duration`, when
     /// set, hangs up that long after the answer. `mediaPort` puts that RTP port in the
     /// offer instead of one from the pool (a load generator sharing one socket among calls).
+    /// `headers` go on the INVITE (and on its retry with credentials) after our own, e.g.
+    /// the interaction an offered call belongs to (`X-Hotline-Interaction`).
     public mutating func placeCall(to target: SIPURI, from: NameAddress? = nil, via peer: SIPPeer,
                                    credentials: DialCredentials? = nil, duration: Duration? = nil,
-                                   mediaPort: UInt16? = nil, now: SIPInstant) -> (CallHandle, [UserAgentAction]) {
+                                   mediaPort: UInt16? = nil, headers extra: [(SIPHeaderName, String)] = [],
+                                   now: SIPInstant) -> (CallHandle, [UserAgentAction]) {
         let handle = CallHandle(nextCall)
         nextCall += 1
         let tag = ids.tag()
@@ -31,6 +34,7 @@ extension UserAgentCore {
         h.add(.allow, allowValue)
         h.add(.supported, UserAgentConfiguration.supportedExtensions.joined(separator: ", "))
         h.add(.userAgent, configuration.userAgent)
+        for (name, value) in extra { h.add(name, value) }
         h.add(.contentType, "application/sdp")
         var invite = SIPRequest(method: .invite, uri: target, headers: h)
         var call = Call(handle: handle, direction: .outbound, state: .calling, invite: invite, localTag: tag, peer: peer,

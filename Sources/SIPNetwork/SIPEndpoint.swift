@@ -203,11 +203,11 @@ public final class SIPEndpoint: @unchecked Sendable {
 
     /// Places a call; `observer` sees its ringing, answer and end.
     public func placeCall(to target: SIPURI, from: NameAddress? = nil, via peer: SIPPeer, credentials: DialCredentials? = nil,
-                          duration: Duration? = nil, mediaPort: UInt16? = nil,
+                          duration: Duration? = nil, mediaPort: UInt16? = nil, headers: [(SIPHeaderName, String)] = [],
                           observer: @escaping (UserAgentEvent) -> Void) -> CallHandle {
         eventLoop.preconditionInEventLoop()
         let (handle, actions) = core.placeCall(to: target, from: from, via: peer, credentials: credentials,
-                                               duration: duration, mediaPort: mediaPort, now: now())
+                                               duration: duration, mediaPort: mediaPort, headers: headers, now: now())
         callObservers[handle] = observer
         run(actions)
         transport?.flush()

@@ -459,9 +459,9 @@ struct CoreHarness {
     // UAC side
 
     mutating func placeCall(to target: String, via peer: SIPPeer = CoreFixture.carrier, credentials: DialCredentials? = nil,
-                            duration: Duration? = nil) -> (CallHandle, [UserAgentAction]) {
+                            duration: Duration? = nil, headers: [(SIPHeaderName, String)] = []) -> (CallHandle, [UserAgentAction]) {
         let (h, actions) = core.placeCall(to: CoreFixture.sipURI(target), via: peer, credentials: credentials,
-                                          duration: duration, now: clock.now)
+                                          duration: duration, headers: headers, now: clock.now)
         return (h, track(actions))
     }
 

@@ -316,6 +316,24 @@ final class UserAgentCoreOutboundCallTests: XCTestCase {
         XCTAssertEqual(ua.hangup(call).requestsSent.first?.headers[.cseq], "3 BYE")
     }
 
+    /// Headers the caller asks for (an offer's interaction id) go on the INVITE after ours,
+    /// before the body's, and stay on its retry with credentials.
+    func testExtraHeadersGoOnTheInviteAndItsRetry() {
+        var ua = CoreHarness()
+        let (_, actions) = ua.placeCall(to: target, credentials: trunk,
+                                        headers: [("X-Hotline-Interaction", "i-42"), ("X-Hotline-Queue", "cards")])
+        guard case .sendRequest(let invite, to: carrier)? = actions.first else { return XCTFail("\(actions)") }
+        XCTAssertEqual(invite.headers[SIPHeaderName("X-Hotline-Interaction")], "i-42")
+        XCTAssertEqual(invite.headers[SIPHeaderName("X-Hotline-Queue")], "cards")
+        let names = invite.headers.fields.map(\.name.name)
+        XCTAssertEqual(Array(names.suffix(3)), ["X-Hotline-Interaction", "X-Hotline-Queue", "Content-Type"])
+        let tx = ua.started(invite)
+        let challenge = "Digest realm=\"carrier.example\", nonce=\"abc\", algorithm=MD5"
+        let retried = ua.handle(.response(reply(401, to: invite, extra: [(.wwwAuthenticate, challenge)]), tx))
+        guard case .sendRequest(let retry, to: carrier)? = retried.first else { return XCTFail("\(retried)") }
+        XCTAssertEqual(retry.headers[SIPHeaderName("X-Hotline-Interaction")], "i-42")
+    }
+
     /// RFC 8760 §2.4: with several challenges, SHA-256 is preferred.
     func testProxyAuthenticationPrefersSHA256AndUsesProxyAuthorization() {
         var ua = CoreHarness()
