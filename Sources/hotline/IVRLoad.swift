@@ -59,45 +59,21 @@ struct IVRLoadBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let logger = bootstrapLogging(level: logLevel)
-        guard let sipTarget = HostPort(target), let local = HostPort(bind) else {
-            throw ValidationError("--target and --bind are HOST:PORT")
-        }
-        guard let uri = try? SIPURI(parsing: "sip:\(number)@\(sipTarget.host):\(sipTarget.port)") else {
-            throw ValidationError("cannot make a SIP URI from --number \(number)")
-        }
-        let dialer = try HotlineApplication.makeDialer(bind: local, logger: logger)
-        try await dialer.bind()
-        let loop = dialer.endpoint.eventLoop
-        var voice: [[UInt8]] = []
-        if let audio {
-            let prompt = try Prompt(id: audio, wav: WAVReader.read(FileIO.readBytes(audio)))
-            voice = prompt.encodedFrames(law: CompandingLaw.muLaw)
-        }
+        let rig = try await LoadRig.open(target: target, number: number, bind: bind, rtpPort: rtpPort, audio: audio, logLevel: logLevel)
+        let loop = rig.loop, dialer = rig.dialer, reception = rig.reception, uri = rig.uri, voice = rig.voice
         let plan = IVRCallerPlan(keyFrame: Int((keyAt / 0.02).rounded()), digit: DTMFDigit(character: key.first!)!,
                                  keyUnits: UInt32(keyMs * 8), streamFrames: Int((callerSeconds / 0.02).rounded()),
                                  waitFrames: Int((wait / 0.02).rounded()))
         let state = IVRLoadState(loop: loop, plan: plan, voice: voice)
-        let fd = hl_media_open(local.host, Int32(rtpPort), 8 << 20)
-        guard fd >= 0 else { throw ValidationError("cannot bind RTP on \(local.host):\(rtpPort): \(String(cString: strerror(-fd)))") }
-        // What Hotline sends is read (and its loss counted) by a thread of its own.
-        let reception = LoadReception(descriptor: fd)
         state.reception = reception
-        let readers = NIOThreadPool(numberOfThreads: 1)
-        readers.start()
-        readers.submit { _ in reception.run() }
-        let channel = try await DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_sndbuf), value: 8 << 20)
-            .channelOption(.autoRead, value: false)
-            .withBoundSocket(fd).get()
         let endpoint = dialer.endpoint
         try await loop.submit {
-            state.channel = channel
+            state.channel = rig.channel
             state.hangup = { handles in for handle in handles { endpoint.hangup(handle) } }
         }.get()
 
         let total = Int((rate * duration).rounded())
-        let peer = SIPPeer(transport: .udp, host: sipTarget.host, port: sipTarget.port)
+        let peer = rig.peer
         let ownBefore = Self.ownCPUSeconds()
         let serverBefore = serverPID.flatMap(MediaLoadBench.cpuSeconds)
         let started = monotonicSeconds()
@@ -146,10 +122,7 @@ struct IVRLoadBench: AsyncParsableCommand {
         let ownAfter = Self.ownCPUSeconds()
         let report = try await loop.submit { state.report(expected: total) }.get()
         try await loop.submit { state.stopClock() }.get()
-        reception.stop()
-        try await readers.shutdownGracefully()
-        try await channel.close()
-        try await dialer.stop()
+        try await rig.close()
         if let callIDs {
             try FileIO.writeAtomically(callIDs, report.goodCallIDs.map { "ok \($0)\n" }.joined())
         }

@@ -1,6 +1,13 @@
+import ArgumentParser
 import CMediaSocket
+import HotlineServer
 import Media
 import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SIPMessage
+import SIPNetwork
+import SIPTransaction
 
 #if canImport(Glibc)
 import Glibc
@@ -105,5 +112,58 @@ final class LoadReception: @unchecked Sendable {
             if seen > target { return Double(i) / 10 }
         }
         return 100
+    }
+}
+
+/// What both load generators (`bench media-load`, `bench ivr-load`) stand on: our own
+/// UAC, the number's URI at the target, the caller's voice as 20 ms μ-law frames, and one
+/// UDP socket for every call's RTP, sent through NIO (batched) and read by a thread of its
+/// own with kernel receive times (NIO would stamp a datagram when its loop got to it).
+struct LoadRig {
+    let dialer: SIPServer
+    let loop: any EventLoop
+    let uri: SIPURI
+    let peer: SIPPeer
+    let voice: [[UInt8]]
+    let reception: LoadReception
+    let channel: any Channel
+    private let readers: NIOThreadPool
+
+    static func open(target: String, number: String, bind: String, rtpPort: Int, audio: String?,
+                     logLevel: String) async throws -> LoadRig {
+        let logger = bootstrapLogging(level: logLevel)
+        guard let sipTarget = HostPort(target), let local = HostPort(bind) else {
+            throw ValidationError("--target and --bind are HOST:PORT")
+        }
+        guard let uri = try? SIPURI(parsing: "sip:\(number)@\(sipTarget.host):\(sipTarget.port)") else {
+            throw ValidationError("cannot make a SIP URI from --number \(number)")
+        }
+        let dialer = try HotlineApplication.makeDialer(bind: local, logger: logger)
+        try await dialer.bind()
+        let loop = dialer.endpoint.eventLoop
+        var voice: [[UInt8]] = []
+        if let audio {
+            let prompt = try Prompt(id: audio, wav: WAVReader.read(FileIO.readBytes(audio)))
+            voice = prompt.encodedFrames(law: CompandingLaw.muLaw)
+        }
+        let fd = hl_media_open(local.host, Int32(rtpPort), 8 << 20)
+        guard fd >= 0 else { throw ValidationError("cannot bind RTP on \(local.host):\(rtpPort): \(String(cString: strerror(-fd)))") }
+        let reception = LoadReception(descriptor: fd)
+        let readers = NIOThreadPool(numberOfThreads: 1)
+        readers.start()
+        readers.submit { _ in reception.run() }
+        let channel = try await DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_sndbuf), value: 8 << 20)
+            .channelOption(.autoRead, value: false)
+            .withBoundSocket(fd).get()
+        return LoadRig(dialer: dialer, loop: loop, uri: uri, peer: SIPPeer(transport: .udp, host: sipTarget.host, port: sipTarget.port),
+                       voice: voice, reception: reception, channel: channel, readers: readers)
+    }
+
+    func close() async throws {
+        reception.stop()
+        try await readers.shutdownGracefully()
+        try await channel.close()
+        try await dialer.stop()
     }
 }

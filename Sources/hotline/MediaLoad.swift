@@ -40,39 +40,14 @@ struct MediaLoadBench: AsyncParsableCommand {
     var audio: String?
 
     func run() async throws {
-        let logger = bootstrapLogging(level: logLevel)
-        guard let sipTarget = HostPort(target), let local = HostPort(bind) else {
-            throw ValidationError("--target and --bind are HOST:PORT")
-        }
-        guard let uri = try? SIPURI(parsing: "sip:\(number)@\(sipTarget.host):\(sipTarget.port)") else {
-            throw ValidationError("cannot make a SIP URI from --number \(number)")
-        }
-        let dialer = try HotlineApplication.makeDialer(bind: local, logger: logger)
-        try await dialer.bind()
-        let loop = dialer.endpoint.eventLoop
-        var voice: [[UInt8]] = []
-        if let audio {
-            let prompt = try Prompt(id: audio, wav: WAVReader.read(FileIO.readBytes(audio)))
-            voice = prompt.encodedFrames(law: CompandingLaw.muLaw)
-        }
-        let state = LoadState(loop: loop, calls: calls, voice: voice)
-        // One socket for every call's RTP: sent through NIO (batched), read by our own
-        // thread with kernel receive times (NIO would stamp a datagram when its loop got to it).
-        let fd = hl_media_open(local.host, Int32(rtpPort), 8 << 20)
-        guard fd >= 0 else { throw ValidationError("cannot bind RTP on \(local.host):\(rtpPort): \(String(cString: strerror(-fd)))") }
-        let reception = LoadReception(descriptor: fd)
+        let rig = try await LoadRig.open(target: target, number: number, bind: bind, rtpPort: rtpPort, audio: audio, logLevel: logLevel)
+        let loop = rig.loop, dialer = rig.dialer, reception = rig.reception, uri = rig.uri
+        let state = LoadState(loop: loop, calls: calls, voice: rig.voice)
         state.reception = reception
-        let readers = NIOThreadPool(numberOfThreads: 1)
-        readers.start()
-        readers.submit { _ in reception.run() }
-        let channel = try await DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_sndbuf), value: 8 << 20)
-            .channelOption(.autoRead, value: false)
-            .withBoundSocket(fd).get()
-        try await loop.submit { state.channel = channel }.get()
+        try await loop.submit { state.channel = rig.channel }.get()
 
         let rssBefore = serverPID.flatMap(Self.rssKilobytes)
-        let peer = SIPPeer(transport: .udp, host: sipTarget.host, port: sipTarget.port)
+        let peer = rig.peer
         let started = monotonicSeconds()
         // Ramp up: place calls at `rate` per second.
         try await loop.submit { state.startClock() }.get()
@@ -113,10 +88,7 @@ struct MediaLoadBench: AsyncParsableCommand {
         }
         let summary = try await loop.submit { state.summary() }.get()
         try await loop.submit { state.stopClock() }.get()
-        reception.stop()
-        try await readers.shutdownGracefully()
-        try await channel.close()
-        try await dialer.stop()
+        try await rig.close()
 
         print("media-load: \(calls) calls to \(number) at \(rate)/s, held \(hold) s each; 20 ms PCMU both ways")
         print(summary)
