@@ -77,14 +77,7 @@ final class SelfServiceSchemaTests: XCTestCase {
             "\(pin) ('customer', 'c-9', 'c-9', NULL, NULL, 'h', 0)",
             "\(pin) ('customer', 'c-1', 'c-1', NULL, NULL, 'h', -1)",
         ]
-        for sql in rejected {
-            do {
-                try await store.writer.write { db in try db.execute(sql: sql) }
-                XCTFail("schema accepted: \(sql)")
-            } catch let error as DatabaseError {
-                XCTAssertEqual(error.resultCode, .SQLITE_CONSTRAINT, sql)
-            }
-        }
+        await assertSchemaRejects(rejected, in: store)
     }
 
     /// Voicemail, steps and summaries go with their interaction; tickets and callbacks

@@ -102,14 +102,7 @@ final class SQLiteStoreTests: XCTestCase {
             "INSERT INTO customer_phones (customer_id, position, number, digits) VALUES ('c-9', 0, '1', '1')",
             "INSERT INTO customers (id, name_key, language, created_at) VALUES ('c-1', '', 'zh-CN', NULL)",
         ]
-        for sql in rejected {
-            do {
-                try await store.writer.write { db in try db.execute(sql: sql) }
-                XCTFail("schema accepted: \(sql)")
-            } catch let error as DatabaseError {
-                XCTAssertEqual(error.resultCode, .SQLITE_CONSTRAINT, sql)
-            }
-        }
+        await assertSchemaRejects(rejected, in: store)
     }
 
     func testUniqueViolationsMapToConflictFields() {
