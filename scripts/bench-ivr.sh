@@ -84,9 +84,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The caller's stream: one SSRC, 20 ms PCMU frames of speech, the key "1" as an RFC 4733
-# event at KEY_AT s (during the 2 s menu prompt: barge-in), CALLER_SECONDS long.
-python3 - "$work/caller.pcap" "$KEY_AT" "$CALLER_SECONDS" <<'PY'
+# SIPp's stream (GEN=sipp): one SSRC, 20 ms PCMU frames of speech, the key "1" as an
+# RFC 4733 event at KEY_AT s (during the 2 s menu prompt: barge-in), CALLER_SECONDS long.
+# (ivr-load builds the same stream itself.)
+if [ "$GEN" = sipp ]; then
+  python3 - "$work/caller.pcap" "$KEY_AT" "$CALLER_SECONDS" <<'PY'
 import sys
 from pathlib import Path
 sys.path.insert(0, "tests/interop")
@@ -95,8 +97,9 @@ out = Path(sys.argv[1])
 speech = dtmf_pcap.speech_ulaw(Path("prompts/demo/welcome-zh.wav"), out.parent)
 dtmf_pcap.rfc4733_stream(out, [(float(sys.argv[2]), "1")], float(sys.argv[3]), speech=speech)
 PY
-sed -e "s|{{PCAP}}|$work/caller.pcap|" -e "s|{{WAIT_MS}}|$WAIT_MS|" \
-  tests/interop/scenarios/bench_uac_ivr.xml > "$work/bench_uac_ivr.xml"
+  sed -e "s|{{PCAP}}|$work/caller.pcap|" -e "s|{{WAIT_MS}}|$WAIT_MS|" \
+    tests/interop/scenarios/bench_uac_ivr.xml > "$work/bench_uac_ivr.xml"
+fi
 
 cat > "$work/bench.yaml" <<YAML
 sip:

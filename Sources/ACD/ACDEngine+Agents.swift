@@ -13,14 +13,7 @@ extension ACDEngine {
         var agent = makeAgent(profile)
         agent.loggedInAt = now
         agent.idleSince = now
-        let slot: Slot
-        if let reused = freeAgentSlots.popLast() {
-            slot = reused
-            agents[slot] = agent
-        } else {
-            slot = agents.count
-            agents.append(agent)
-        }
+        let slot = Self.occupy(agent, in: &agents, free: &freeAgentSlots)
         agentSlots[profile.id] = slot
         var actions: [ACDAction] = []
         transition(slot, to: ready ? .available : .notReady(.login), at: now, cause: "login", into: &actions)

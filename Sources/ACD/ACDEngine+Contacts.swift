@@ -17,7 +17,7 @@ extension ACDEngine {
             throw ACDError(.queueFull, "Queue \(configuration.id) is full (\(limit) waiting); offer voicemail or a callback, or try later.")
         }
         let slot = addContact(request, queue: queue, now: now)
-        statistics[configuration.id, default: QueueStatistics()].entered += 1
+        queueTable[queue].statistics.entered += 1
         park(slot)
         var actions: [ACDAction] = [.queued(contact: request.id, queue: configuration.id, position: position(slot) ?? 1)]
         scheduleWaitTimers(slot, now: now)
@@ -31,7 +31,7 @@ extension ACDEngine {
         guard let slot = contactSlots[id] else {
             throw ACDError(.unknownContact, "Contact \(id) is not waiting; an answered call ends with callEnded.")
         }
-        statistics[queueID(contacts[slot]!.queue), default: QueueStatistics()].abandoned += 1
+        queueTable[contacts[slot]!.queue].statistics.abandoned += 1
         var actions: [ACDAction] = []
         remove(slot, at: now, cause: "caller left", into: &actions)
         return actions
@@ -71,13 +71,7 @@ extension ACDEngine {
         calls[id] = (agents[agent]!.profile.id, contact.queue, now)
         let wait = now.millisecondsSinceEpoch - contact.rank.since
         let configuration = queueTable[contact.queue].settings
-        var s = statistics[configuration.id] ?? QueueStatistics()
-        s.answered += 1
-        s.totalAnsweredWaitMs += wait
-        s.longestAnsweredWaitMs = max(s.longestAnsweredWaitMs, wait)
-        if wait <= Int64(configuration.serviceLevelSeconds) * 1000 { s.answeredInTarget += 1 }
-        if wait == 0 { s.answeredAtOnce += 1 }
-        statistics[configuration.id] = s
+        queueTable[contact.queue].statistics.answered(afterWaiting: wait, target: Int64(configuration.serviceLevelSeconds) * 1000)
         var actions: [ACDAction] = []
         agents[agent]!.call = (contact.queue, now)
         transition(agent, to: .onCall(id), at: now, cause: "answered", into: &actions)
@@ -132,7 +126,7 @@ extension ACDEngine {
             throw ACDError(.agentNotAvailable, "Agent \(agentID) is \(record.state.name.rawValue); transfer to a queue or to an available agent.")
         }
         let slot = addContact(request, queue: queue, now: now)
-        statistics[request.queue, default: QueueStatistics()].entered += 1
+        queueTable[queue].statistics.entered += 1
         var actions: [ACDAction] = []
         offer(slot, to: agent, at: now, into: &actions)
         return actions
@@ -145,14 +139,7 @@ extension ACDEngine {
                               rank: Rank(priority: request.priority, since: (request.waitingSince ?? now).millisecondsSinceEpoch,
                                          sequence: nextSequence()),
                               enteredQueueAt: now)
-        let slot: Slot
-        if let reused = freeContactSlots.popLast() {
-            slot = reused
-            contacts[slot] = contact
-        } else {
-            slot = contacts.count
-            contacts.append(contact)
-        }
+        let slot = Self.occupy(contact, in: &contacts, free: &freeContactSlots)
         contactSlots[request.id] = slot
         return slot
     }
@@ -199,7 +186,7 @@ extension ACDEngine {
 
     mutating func failOffer(_ slot: Slot, _ failure: OfferFailure, at now: Timestamp, cause: String, into actions: inout [ACDAction]) {
         guard let contact = contacts[slot], let agent = contact.offeredTo else { return }
-        statistics[queueID(contact.queue), default: QueueStatistics()].offersFailed += 1
+        queueTable[contact.queue].statistics.offersFailed += 1
         let reason: NotReadyReason = failure == .unreachable ? .phoneUnavailable : .missedCall
         transition(agent, to: .notReady(reason), at: now, cause: cause, into: &actions)
         requeue(slot, at: now, into: &actions)
@@ -294,7 +281,7 @@ extension ACDEngine {
             contacts[slot]!.maximumWaitSent = false
             contacts[slot]!.enteredQueueAt = now
             park(slot)
-            statistics[target, default: QueueStatistics()].entered += 1
+            queueTable[to].statistics.entered += 1
             actions.append(.overflowed(contact: contact.request.id, from: queueID(contact.queue), to: target))
             scheduleWaitTimers(slot, now: now)
         }

@@ -20,7 +20,10 @@ import HotlineModel
 /// inside the engine (ids are looked up once per command), so a decision hashes no strings.
 public struct ACDEngine: Sendable {
     public internal(set) var queues: [String: QueueConfiguration] = [:]
-    public internal(set) var statistics: [String: QueueStatistics] = [:]
+    /// What each queue did, by queue id.
+    public var statistics: [String: QueueStatistics] {
+        Dictionary(uniqueKeysWithValues: queueTable.map { ($0.settings.id, $0.statistics) })
+    }
 
     typealias Slot = Int
 
@@ -58,6 +61,7 @@ public struct ACDEngine: Sendable {
         /// Escalation steps in time order, with the stage each leaves a contact at.
         var steps: [(afterMs: Int64, action: EscalationStep.Action, stage: Int, index: Int)]
         var handleTimes = HandleTimes()
+        var statistics = QueueStatistics()
         var staffed: Int?
         var roundRobinLast: AgentID?
         var waiting = 0
@@ -206,7 +210,6 @@ public struct ACDEngine: Sendable {
                 queueTable.append(QueueInfo(settings: QueueSettings(queue), stages: stages, steps: steps))
                 buckets.append(stages.map { _ in IndexedHeap<Rank>() })
             }
-            if statistics[id] == nil { statistics[id] = QueueStatistics() }
         }
         for slot in agents.indices where agents[slot] != nil { agents[slot]!.eligible = nil }
         staffingChanged()
@@ -327,6 +330,16 @@ public struct ACDEngine: Sendable {
     mutating func cancel(_ timer: Timer) { timers.remove(timer.key, &timerPositions) }
 
     func isScheduled(_ timer: Timer) -> Bool { IndexedHeap<Due>.contains(timer.key, timerPositions) }
+
+    /// Puts `value` in a slot of `table`, reusing a freed one when there is one.
+    static func occupy<T>(_ value: T, in table: inout [T?], free: inout [Slot]) -> Slot {
+        if let slot = free.popLast() {
+            table[slot] = value
+            return slot
+        }
+        table.append(value)
+        return table.count - 1
+    }
 
     mutating func nextSequence() -> Int64 {
         sequence += 1
@@ -515,6 +528,14 @@ public struct QueueStatistics: Hashable, Sendable {
     public var offersFailed = 0
 
     public init() {}
+
+    mutating func answered(afterWaiting wait: Int64, target: Int64) {
+        answered += 1
+        totalAnsweredWaitMs += wait
+        longestAnsweredWaitMs = max(longestAnsweredWaitMs, wait)
+        if wait <= target { answeredInTarget += 1 }
+        if wait == 0 { answeredAtOnce += 1 }
+    }
 
     /// Answered within target over answered plus abandoned, in %; nil before any.
     public var serviceLevelPercent: Double? {

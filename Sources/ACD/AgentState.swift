@@ -95,7 +95,6 @@ public struct ACDError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let impossibleTransition = Code(rawValue: "impossible-transition")
         public static let queueFull = Code(rawValue: "queue-full")
         public static let agentNotAvailable = Code(rawValue: "agent-not-available")
-        public static let notQualified = Code(rawValue: "not-qualified")
         public var description: String { rawValue }
     }
 

@@ -135,22 +135,10 @@ public struct QueueConfiguration: Hashable, Sendable {
     }
 }
 
-/// Agents meeting every requirement of any one set may take the contact.
+/// Agents meeting every requirement of any one set may take the contact (compiled to
+/// skill numbers for routing: `CompiledEligibility`).
 struct Eligibility: Hashable, Sendable {
     var sets: [[SkillRequirement]]
-
-    func admits(_ skills: [String: Int]) -> Bool {
-        sets.contains { set in set.allSatisfy { (skills[$0.skill] ?? 0) >= $0.minimumLevel } }
-    }
-
-    /// The sum of the agent's levels over the best set it meets (most-skilled routing).
-    func score(_ skills: [String: Int]) -> Int {
-        var best = -1
-        for set in sets where set.allSatisfy({ (skills[$0.skill] ?? 0) >= $0.minimumLevel }) {
-            best = max(best, set.reduce(0) { $0 + (skills[$1.skill] ?? 0) })
-        }
-        return best
-    }
 }
 
 /// A queue configuration that cannot work as written.

@@ -17,14 +17,6 @@ public enum Distribution: Hashable, Sendable {
             return values.isEmpty ? 0 : values[random.below(values.count)]
         }
     }
-
-    public var mean: Double {
-        switch self {
-        case .exponential(let mean): mean
-        case .fixed(let seconds): seconds
-        case .empirical(let values): values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
-        }
-    }
 }
 
 /// What to simulate: one queue, Poisson arrivals, agents on a schedule.

@@ -6,14 +6,6 @@ import XCTest
 /// hold: no waiting contact may be taken by an available agent, and every agent's state
 /// agrees with the contacts and calls.
 final class ACDInvariantTests: XCTestCase {
-    struct Random {
-        var state: UInt64
-        mutating func next(_ n: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(n))
-        }
-    }
-
     func violations(_ acd: ACDEngine, now: Timestamp) -> [String] {
         var problems: [String] = []
         for c in acd.contacts.compactMap({ $0 }) where c.offeredTo == nil {
@@ -60,41 +52,41 @@ final class ACDInvariantTests: XCTestCase {
                                strategy: .leastOccupied, maximumLength: 5),
         ]
         for seed in 1...20 {
-            var random = Random(state: UInt64(seed))
+            var random = SimulationRandom(seed: UInt64(seed))
             var acd = try ACDEngine(queues: queues)
             let skillNames = ["billing", "cards", "general", "orders", "english"]
             var now = 0.0
             var nextContact = 0
             for step in 0..<600 {
-                now += Double(random.next(4000)) / 1000
+                now += Double(random.below(4000)) / 1000
                 let at = t(now)
                 _ = acd.advance(to: at)
-                let agentID = agent("a\(random.next(12))")
+                let agentID = agent("a\(random.below(12))")
                 let contacts = acd.contactSlots.keys.sorted { $0.rawValue < $1.rawValue }
                 let calls = acd.calls.keys.sorted { $0.rawValue < $1.rawValue }
-                switch random.next(12) {
+                switch random.below(12) {
                 case 0:
                     var skills: [String: Int] = [:]
-                    for _ in 0..<(1 + random.next(3)) { skills[skillNames[random.next(skillNames.count)]] = 1 + random.next(10) }
-                    _ = try? acd.login(AgentProfile(id: agentID, skills: skills), ready: random.next(2) == 0, now: at)
-                case 1: _ = try? acd.logout(agentID, now: at, force: random.next(3) == 0)
+                    for _ in 0..<(1 + random.below(3)) { skills[skillNames[random.below(skillNames.count)]] = 1 + random.below(10) }
+                    _ = try? acd.login(AgentProfile(id: agentID, skills: skills), ready: random.below(2) == 0, now: at)
+                case 1: _ = try? acd.logout(agentID, now: at, force: random.below(3) == 0)
                 case 2: _ = try? acd.makeAvailable(agentID, now: at)
                 case 3: _ = try? acd.makeNotReady(agentID, reason: .break, now: at)
                 case 4: _ = try? acd.endWrapUp(agentID, now: at)
                 case 5: _ = acd.phoneUnavailable(agentID, now: at)
                 case 6, 7:
                     nextContact += 1
-                    _ = try? acd.enqueue(ContactRequest(id: contact("c\(nextContact)"), queue: queues[random.next(4)].id,
-                                                        priority: random.next(3), preferredAgent: random.next(4) == 0 ? agentID : nil), now: at)
+                    _ = try? acd.enqueue(ContactRequest(id: contact("c\(nextContact)"), queue: queues[random.below(4)].id,
+                                                        priority: random.below(3), preferredAgent: random.below(4) == 0 ? agentID : nil), now: at)
                 case 8:
                     if let c = contacts.first(where: { acd.contact($0)?.offeredTo != nil }) { _ = try? acd.offerAnswered(c, now: at) }
                 case 9:
-                    if !calls.isEmpty { _ = try? acd.callEnded(calls[random.next(calls.count)], now: at) }
+                    if !calls.isEmpty { _ = try? acd.callEnded(calls[random.below(calls.count)], now: at) }
                 case 10:
-                    if !contacts.isEmpty { _ = try? acd.abandon(contacts[random.next(contacts.count)], now: at) }
+                    if !contacts.isEmpty { _ = try? acd.abandon(contacts[random.below(contacts.count)], now: at) }
                 default:
                     if let c = contacts.first(where: { acd.contact($0)?.offeredTo != nil }) {
-                        _ = try? acd.offerFailed(c, [.noAnswer, .busy, .unreachable][random.next(3)], now: at)
+                        _ = try? acd.offerFailed(c, [.noAnswer, .busy, .unreachable][random.below(3)], now: at)
                     }
                 }
                 let problems = violations(acd, now: at)

@@ -83,20 +83,14 @@ class Traced:
 
 def messages(run: SippRun) -> list[Traced]:
     """Every message of a run's -trace_msg file, in order."""
-    try:
-        text = run.file("messages.log").read_text(errors="replace")
-    except FileNotFoundError:
-        return []
     out = []
-    for block in re.split(r"^-{20,} .*$", text, flags=re.M):
-        block = block.strip("\r\n")
-        head, _, body = block.partition("\n")
-        direction = "sent" if " sent" in head else "received" if "received" in head else None
-        if direction and body.strip():
-            data = body.strip("\r\n").replace("\r\n", "\n").replace("\n", "\r\n").encode()
-            if b"\r\n\r\n" not in data:
-                data += b"\r\n\r\n"
-            out.append(Traced(direction, sipmsg.parse(data)))
+    for direction, text in sipp.trace_messages(run.file("messages.log")):
+        if not text.strip():
+            continue
+        data = text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+        if b"\r\n\r\n" not in data:
+            data += b"\r\n\r\n"
+        out.append(Traced(direction, sipmsg.parse(data)))
     return out
 
 

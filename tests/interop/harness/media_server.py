@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from . import sipp
 from .ports import free_port
 from .server import HotlineServer
 from .settings import SHUTDOWN_LIMIT, hotline_config, new_server, ready_timeout
@@ -180,22 +181,6 @@ class SippCall:
     remote_codecs: list[str] = field(default_factory=list)
 
 
-def _messages(path: Path) -> list[tuple[str, str]]:
-    """(direction 'sent'|'received', message text) from a SIPp -trace_msg file."""
-    try:
-        text = path.read_text(errors="replace")
-    except FileNotFoundError:
-        return []
-    out = []
-    for block in re.split(r"^-{20,} .*$", text, flags=re.M):
-        block = block.strip("\r\n")
-        head, _, body = block.partition("\n")
-        direction = "sent" if " sent" in head else "received" if "received" in head else None
-        if direction:
-            out.append((direction, body.strip("\r\n")))
-    return out
-
-
 def _audio_port(sdp_message: str) -> tuple[int | None, list[str]]:
     port, formats = None, []
     for line in sdp_message.splitlines():
@@ -209,7 +194,7 @@ def _audio_port(sdp_message: str) -> tuple[int | None, list[str]]:
 def sipp_call(messages_log: Path) -> SippCall:
     """The Call-ID and both m=audio ports of the (first) call in a SIPp message log."""
     call = SippCall()
-    for direction, message in _messages(messages_log):
+    for direction, message in sipp.trace_messages(messages_log):
         match = re.search(r"^Call-ID:\s*(\S+)", message, re.M | re.I)
         if match and call.call_id is None:
             call.call_id = match.group(1)

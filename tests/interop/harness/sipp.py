@@ -9,6 +9,7 @@ explicitly so nothing is written next to the scenario files.
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import subprocess
 import time
@@ -218,3 +219,20 @@ def start_uas(name: str, workdir: Path, *, transport: str = "u1", scenario: str 
         time.sleep(0.1)
         raise AssertionError(f"SIPp UAS did not bind 127.0.0.1:{sipp.port}\n" + sipp.report())
     return sipp
+
+
+def trace_messages(path: Path) -> list[tuple[str, str]]:
+    """(direction 'sent'|'received', message text) from a SIPp -trace_msg file, in order;
+    empty when the file is not there."""
+    try:
+        text = path.read_text(errors="replace")
+    except FileNotFoundError:
+        return []
+    out = []
+    for block in re.split(r"^-{20,} .*$", text, flags=re.M):
+        block = block.strip("\r\n")
+        head, _, body = block.partition("\n")
+        direction = "sent" if " sent" in head else "received" if "received" in head else None
+        if direction:
+            out.append((direction, body.strip("\r\n")))
+    return out
