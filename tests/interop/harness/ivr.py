@@ -125,7 +125,7 @@ def _fill(template: Path, out: Path, values: dict) -> str:
 def hotline_hung_up(run: sipp.SippRun) -> bool:
     """Whether the SIPp caller received a BYE (Hotline hung up) rather than sending one."""
     return any(direction == "received" and message.startswith("BYE ")
-               for direction, message in ms._messages(run.file("messages.log")))
+               for direction, message in sipp.trace_messages(run.file("messages.log")))
 
 
 def call_id(run: sipp.SippRun) -> str | None:
