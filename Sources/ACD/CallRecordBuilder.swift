@@ -62,6 +62,17 @@ public struct CallRecordBuilder: Sendable {
             .map(\.position))
     }
 
+    /// Whether an agent who answered has yet to finish the wrap-up of their part: the
+    /// record is complete when the call has ended and this is false.
+    public var awaitsWrapUp: Bool {
+        record.segments.contains { $0.answeredAt != nil && !wrappedUp.contains($0.position) }
+    }
+
+    /// Whether `agent` answered a part of the call whose wrap-up has not ended.
+    public func awaitsWrapUp(of agent: AgentID) -> Bool {
+        record.segments.contains { $0.agentID == agent && $0.answeredAt != nil && !wrappedUp.contains($0.position) }
+    }
+
     // MARK: IVR
 
     /// The IVR entered `node`.

@@ -87,13 +87,18 @@ public struct QueueConfiguration: Hashable, Sendable {
     public var defaultHandleSeconds: Int
     /// Record the calls answered from this queue.
     public var records: Bool
+    /// A key a waiting caller presses to hang up and be called back, keeping their place
+    /// (announced with the position); nil: no callback while waiting. The host's, not
+    /// routing's: a callback is queued by ``ACDEngine/convertToCallback(_:number:now:)``.
+    public var callbackKey: Character?
 
     public init(id: String, names: [Language: String] = [:], requiredSkills: [SkillRequirement],
                 strategy: RoutingStrategy = .longestIdle, serviceLevelPercent: Int = 80, serviceLevelSeconds: Int = 20,
                 maximumWaitSeconds: Int? = nil, maximumWaitOffer: MaximumWaitOffer = .voicemailOrCallback,
                 maximumLength: Int? = nil, escalation: [EscalationStep] = [], ringSeconds: Int = 15,
                 wrapUpSeconds: Int? = 10, wrapUpRequiresDisposition: Bool = false, announceEverySeconds: Int? = 30,
-                preferredAgentWindowSeconds: Int? = nil, defaultHandleSeconds: Int = 180, records: Bool = true) {
+                preferredAgentWindowSeconds: Int? = nil, defaultHandleSeconds: Int = 180, records: Bool = true,
+                callbackKey: Character? = nil) {
         self.id = id
         self.names = names
         self.requiredSkills = requiredSkills
@@ -111,6 +116,7 @@ public struct QueueConfiguration: Hashable, Sendable {
         self.preferredAgentWindowSeconds = preferredAgentWindowSeconds
         self.defaultHandleSeconds = defaultHandleSeconds
         self.records = records
+        self.callbackKey = callbackKey
     }
 
     /// Who may take a contact at each stage of its wait: stage 0 is `requiredSkills`, and

@@ -34,10 +34,14 @@ public struct ConfigurationOverrides: Sendable {
             config.sipListen = hp
         }
         if let s = httpListen {
-            guard let hp = HostPort(s) else {
-                throw ConfigurationError(file: source("http-listen"), message: "'\(s)' is not HOST:PORT; write e.g. 127.0.0.1:8080")
+            if s.lowercased() == "off" {
+                config.httpListen = nil
+            } else {
+                guard let hp = HostPort(s) else {
+                    throw ConfigurationError(file: source("http-listen"), message: "'\(s)' is not HOST:PORT; write e.g. 127.0.0.1:8080, or off")
+                }
+                config.httpListen = hp
             }
-            config.httpListen = hp
         }
         if let s = dataDirectory {
             guard !s.isEmpty else { throw ConfigurationError(file: source("data-dir"), message: "is empty; give a directory path") }

@@ -21,6 +21,7 @@ import Yams
 ///     preferred_agent_window_seconds: 86400
 ///     default_handle_seconds: 240
 ///     record: true
+///     callback_key: "*"                 # a waiting caller presses it to be called back, keeping their place
 ///     escalation:
 ///       - {after_seconds: 60, relax_minimum_level: 2}
 ///       - {after_seconds: 120, add_skill: banking:3}
@@ -32,7 +33,7 @@ extension ConfigurationReader {
     static let queueKeys = ["id", "names", "skills", "strategy", "service_level", "max_wait_seconds", "max_wait_offer",
                             "max_length", "ring_seconds", "wrap_up_seconds", "wrap_up_requires_disposition",
                             "announce_every_seconds", "preferred_agent_window_seconds", "default_handle_seconds", "record",
-                            "escalation"]
+                            "escalation", "callback_key"]
 
     func readQueues(_ node: Node) throws(ConfigurationError) -> [QueueConfiguration] {
         guard case .sequence(let items) = node else { throw error(node, "queues", "must be a list of queues (`- id: cards`)") }
@@ -100,6 +101,12 @@ extension ConfigurationReader {
                 case "preferred_agent_window_seconds": queue.preferredAgentWindowSeconds = try int(v, key: at, range: 1...31_536_000)
                 case "default_handle_seconds": queue.defaultHandleSeconds = try int(v, key: at, range: 1...86_400)
                 case "record": queue.records = try bool(v, key: at)
+                case "callback_key":
+                    let key = try string(v, key: at)
+                    guard key.count == 1, let c = key.first, "0123456789*#".contains(c) else {
+                        throw error(v, at, "'\(key)' is not one phone key; use one of 0-9, * or #")
+                    }
+                    queue.callbackKey = c
                 case "escalation":
                     guard case .sequence(let steps) = v else { throw error(v, at, "must be a list of steps (`- {after_seconds: 60, relax_minimum_level: 2}`)") }
                     for (j, stepNode) in steps.enumerated() {

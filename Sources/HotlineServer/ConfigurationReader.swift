@@ -36,8 +36,9 @@ public struct ConfigurationReader {
             case "agents": config.agents = try readAgents(value)
             case "ivr": try readIVR(value, &config)
             case "queues": config.queues = try readQueues(value)
+            case "trunk": config.trunk = try readTrunk(value)
             default:
-                throw unknownKey(keyNode, key, in: nil, known: ["sip", "http", "media", "ivr", "data_dir", "log_level", "lines", "agents", "queues"])
+                throw unknownKey(keyNode, key, in: nil, known: ["sip", "http", "media", "ivr", "data_dir", "log_level", "lines", "agents", "queues", "trunk"])
             }
         }
         return config
@@ -96,7 +97,13 @@ public struct ConfigurationReader {
         for (k, v) in try mapping(node, key: "http") {
             let key = try scalarKey(k)
             switch key {
-            case "listen": c.httpListen = try hostPort(v, key: "http.listen")
+            case "listen":
+                // `off` (YAML 1.1 also reads it as false) runs no HTTP server.
+                if case .scalar(let s) = v, ["off", "false", "no"].contains(s.string.lowercased()) {
+                    c.httpListen = nil
+                } else {
+                    c.httpListen = try hostPort(v, key: "http.listen", example: "127.0.0.1:8080, or off")
+                }
             default: throw unknownKey(k, key, in: "http", known: ["listen"])
             }
         }
@@ -314,9 +321,9 @@ public struct ConfigurationReader {
         }
     }
 
-    private func hostPort(_ node: Node, key: String) throws(ConfigurationError) -> HostPort {
+    private func hostPort(_ node: Node, key: String, example: String = "127.0.0.1:5060") throws(ConfigurationError) -> HostPort {
         let s = try string(node, key: key)
-        guard let hp = HostPort(s) else { throw error(node, key, "'\(s)' is not HOST:PORT; write e.g. 127.0.0.1:5060") }
+        guard let hp = HostPort(s) else { throw error(node, key, "'\(s)' is not HOST:PORT; write e.g. \(example)") }
         return hp
     }
 

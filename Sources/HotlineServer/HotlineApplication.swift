@@ -28,7 +28,10 @@ public enum HotlineApplication {
             try await seedAgents(config, store: store, logger: logger)
             let credentials = try await loadCredentials(store: store, realm: config.domain)
             try await InteractionJournal.recover(store: store, now: .now(), logger: logger)
+            try await CallRecordKeeper.recover(store: store, now: .now(), logger: logger)
             let journal = InteractionJournal(store: store, logger: logger)
+            let sipLoop = MultiThreadedEventLoopGroup.singleton.next()
+            let routing = try await makeRouting(config, store: store, loop: sipLoop, journal: journal, logger: logger)
             let ivr = try await makeIVR(config, store: store, logger: logger)
             let secret = try nonceSecret(config)
             // The readiness line is printed whatever the log level, for scripts that wait on it.
@@ -43,8 +46,8 @@ public enum HotlineApplication {
                        raised == config.mediaThreads ? "media threads run at raised priority"
                            : "media threads run at normal priority (no CAP_SYS_NICE); the 20 ms clock may jitter on a busy machine",
                        metadata: ["media.threads": "\(config.mediaThreads)", "media.raised": "\(raised)"])
-            let sip = try makeSIPServer(config, credentials: credentials, nonceSecret: secret, logger: logger,
-                                        media: media, journal: journal, ivr: ivr?.setup) { address in
+            let sip = try makeSIPServer(config, credentials: credentials, nonceSecret: secret, logger: logger, eventLoop: sipLoop,
+                                        media: media, journal: journal, ivr: ivr?.setup, routing: routing) { address in
                 if quiet { FileIO.writeStandardError("hotline: SIP listening on \(address)\n") }
             }
             // Shut down in reverse: SIP first (its calls end with BYEs), then the media
@@ -54,6 +57,12 @@ public enum HotlineApplication {
                 .init(service: journal),
                 .init(service: MediaShutdown(media: media, sipLoop: sip.endpoint.eventLoop)),
                 .init(service: sip)]
+            if let routing, let listen = config.httpListen {
+                let users = try await APIUsers.load(store: store, realm: config.domain)
+                services.append(.init(service: APIServer(listen: listen, commands: routing, users: users, logger: logger) { address in
+                    if quiet { FileIO.writeStandardError("hotline: HTTP API listening on \(address)\n") }
+                }))
+            }
             if let ivr {
                 services.append(.init(service: FlowReloader(registry: ivr.setup.registry, dataDirectory: config.dataDirectory,
                                                             logger: logger)))
@@ -103,10 +112,28 @@ public enum HotlineApplication {
         return (IVRSetup(registry: registry, speech: speech, services: services, http: http.client), http)
     }
 
+    /// Routing when queues are configured: the ACD with the configured agents, whose
+    /// state history goes on from what is stored.
+    static func makeRouting(_ config: HotlineConfiguration, store: SQLiteStore, loop: any EventLoop,
+                            journal: InteractionJournal, logger: Logger) async throws -> RoutingService? {
+        guard !config.queues.isEmpty else { return nil }
+        let lastStates = try await store.latestAgentStates()
+        var userIDs: [String: UserID] = [:]
+        for agent in config.agents {
+            if let user = try await store.user(username: agent.username) { userIDs[agent.username] = user.id }
+        }
+        do {
+            return try RoutingService(queues: config.queues, agents: config.agents, userIDs: userIDs, lastStates: lastStates, loop: loop,
+                                      journal: journal, logger: logger)
+        } catch {
+            throw ConfigurationError(file: "queues", message: "\(error)")
+        }
+    }
+
     /// Builds the SIP service (also used by tests and `hotline dial`).
     public static func makeSIPServer(_ config: HotlineConfiguration, credentials: [String: DigestHA1], nonceSecret: [UInt8],
                                      logger: Logger, eventLoop: (any EventLoop)? = nil, media: MediaEngine? = nil,
-                                     journal: InteractionJournal? = nil, ivr: IVRSetup? = nil,
+                                     journal: InteractionJournal? = nil, ivr: IVRSetup? = nil, routing: RoutingService? = nil,
                                      onReady: (@Sendable (HostPort) -> Void)? = nil) throws -> SIPServer {
         var lines: [String: LineBehavior] = [:]
         for l in config.lines {
@@ -139,6 +166,13 @@ public enum HotlineApplication {
             controller?.handle(event)
         }
         controller?.endpoint = server.endpoint
+        if let routing, let controller {
+            controller.routing = routing
+            routing.records = controller.records
+            controller.records?.storedIDs = routing.storedIDs
+            routing.host = controller
+            sipLoop.execute { routing.start() }
+        }
         return server
     }
 
@@ -236,6 +270,10 @@ enum CallEventLog {
                           metadata: ["sip.user": "\(user)", "sip.source": "\(source)"])
         case .dtmfInfo(let call, let digit, _):
             logger.debug("dtmf (INFO)", metadata: ["call.handle": "\(call)", "dtmf.digit": "\(digit)"])
+        case .transferRequested(let call, let referTo, let referredBy, let replaces):
+            logger.info("transfer requested", metadata: ["call.handle": "\(call)", "transfer.target": "\(referTo)",
+                                                         "transfer.referred_by": "\(referredBy ?? "-")",
+                                                         "transfer.replaces": "\(replaces ?? "-")"])
         }
     }
 }

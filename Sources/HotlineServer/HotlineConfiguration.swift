@@ -76,7 +76,8 @@ public struct HotlineConfiguration: Sendable {
     }
 
     public var sipListen = HostPort(host: "127.0.0.1", port: 5060)
-    public var httpListen = HostPort(host: "127.0.0.1", port: 8080)
+    /// Where the HTTP API listens; nil (`http: {listen: off}`) runs no HTTP server.
+    public var httpListen: HostPort? = HostPort(host: "127.0.0.1", port: 8080)
     public var dataDirectory = "./data"
     public var logLevel = "info"
     public var domain = "hotline.local"
@@ -117,6 +118,29 @@ public struct HotlineConfiguration: Sendable {
     /// Store the demo customers, accounts, cards and orders when the store has none.
     public var seedDemoData = false
     public var agents: [Agent] = []
+    /// Where calls to outside numbers go (callbacks, transfers to a number): a SIP
+    /// gateway or trunk (`trunk:`); nil: Hotline dials out to nobody.
+    public var trunk: Trunk?
+
+    public struct Trunk: Sendable, Hashable {
+        /// The gateway: `sip:HOST[:PORT]` (UDP).
+        public var host: String
+        public var port: Int
+        /// The number presented to the called customer (a service line); nil: the line the customer once dialled.
+        public var callerID: String?
+        /// Digest credentials when the gateway challenges.
+        public var username: String?
+        public var password: String?
+
+        public init(host: String, port: Int = 5060, callerID: String? = nil, username: String? = nil, password: String? = nil) {
+            self.host = host
+            self.port = port
+            self.callerID = callerID
+            self.username = username
+            self.password = password
+        }
+    }
+
     /// Routing queues (`queues:`), checked together (overflow targets, loops, escalation).
     public var queues: [QueueConfiguration] = []
 

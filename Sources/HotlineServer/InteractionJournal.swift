@@ -58,8 +58,10 @@ public final class InteractionJournal: Service, Sendable {
         let results = await store.perform(batch)
         for (entry, error) in zip(batch, results) {
             guard let error else { continue }
-            logger.error("could not store a call's record: \(error); check the data directory's disk and permissions",
-                         metadata: ["store.entry": "\(entry)"])
+            // A refused row is a bug (or a record storage's rules reject); only a backend
+            // failure is about the disk.
+            let advice = (error as? StorageError)?.code == .backend ? "; check the data directory's disk and permissions" : ""
+            logger.error("could not store \(entry.kind): \(error)\(advice)", metadata: ["store.entry": "\(entry)"])
         }
     }
 

@@ -21,19 +21,28 @@ import Glibc
 ///
 /// Runs on the SIP event loop: SIP events arrive there, and media events hop there.
 final class LineCallController: @unchecked Sendable {
-    private let config: HotlineConfiguration
-    private let media: MediaEngine
-    private let logger: Logger
-    private let sipLoop: any EventLoop
+    let config: HotlineConfiguration
+    let media: MediaEngine
+    let logger: Logger
+    let sipLoop: any EventLoop
     /// Set once the SIP server exists (it needs our event handler first).
     weak var endpoint: SIPEndpoint?
-    private var calls: [CallHandle: CallState] = [:]
+    var calls: [CallHandle: CallState] = [:]
     private let lines: [String: HotlineConfiguration.Line]
     private let prompts: [String: Prompt]
-    private let musicOnHold: Prompt?
+    let musicOnHold: Prompt?
     /// Where interactions and recordings are stored as calls progress (nil in tests of
     /// the SIP server alone).
-    private let journal: InteractionJournal?
+    let journal: InteractionJournal?
+    /// Each answered IVR call's record, from arrival to the end of its last wrap-up.
+    let records: CallRecordKeeper?
+    /// Queues and agents (nil without `queues:`): callers a flow transfers are routed to agents.
+    var routing: RoutingService?
+    /// Queued callers by interaction, and the agent leg ringing for each.
+    var queuedCallers: [InteractionID: CallHandle] = [:]
+    var offers: [InteractionID: CallHandle] = [:]
+    /// Callbacks waiting for their turn (the caller has hung up).
+    var callbacks: [InteractionID: CallbackInfo] = [:]
     /// Flows and what IVR calls share (nil when no line runs a flow).
     private let ivr: (registry: FlowRegistry, environment: IVREnvironment)?
     private var random = SystemRandomNumberGenerator()
@@ -61,6 +70,20 @@ final class LineCallController: @unchecked Sendable {
         var recording: CallRecording?
         /// The caller's walk through the line's IVR flow.
         var ivr: IVRCall?
+        /// An agent leg: whose phone, and the caller's interaction it carries.
+        var agent: AgentID?
+        /// A caller handed to routing, by interaction.
+        var contact: InteractionID?
+        /// Why the call is being ended by Hotline (the call record's end reason).
+        var endCause: String?
+        /// The routing priority the flow asked for (kept for transfers back to a queue).
+        var priority = 0
+        /// The caller chose to be called back and hangs up keeping their place.
+        var callbackRequested = false
+        /// At the maximum wait: waiting for 1 (voicemail) or 2 (callback), until this timer.
+        var maximumWaitChoice: Scheduled<Void>?
+        /// The record's outcome when Hotline ends the call on purpose (voicemail).
+        var endOutcome: CallOutcome?
 
         init(handle: CallHandle, callID: String, role: String, line: HotlineConfiguration.Line?) {
             self.handle = handle
@@ -74,6 +97,7 @@ final class LineCallController: @unchecked Sendable {
          journal: InteractionJournal? = nil, ivr: IVRSetup? = nil) throws {
         self.config = config
         self.journal = journal
+        self.records = journal.map { CallRecordKeeper(journal: $0, logger: logger) }
         self.media = media
         self.sipLoop = sipLoop
         self.logger = logger
@@ -129,14 +153,20 @@ final class LineCallController: @unchecked Sendable {
             state.to = to
             calls[handle] = state
             if let journal {
+                // The interaction keeps the caller's address; the display name rides on to agents' phones.
+                let address = (try? NameAddress(parsing: from))?.uri.description ?? from
                 let interaction = Interaction(id: InteractionID("i-\(newID())"), channel: .call, direction: .inbound,
-                                              from: from, to: dialled, startedAt: .now(), sipCallID: callID)
+                                              from: address, to: dialled, startedAt: .now(), sipCallID: callID)
                 state.interaction = interaction
                 journal.write(.createInteraction(interaction))
             }
         case .answered(let handle, let negotiated):
             guard let state = calls[handle] else { return }
             state.negotiated = negotiated
+            if state.role == "agent" {
+                agentAnswered(state, negotiated: negotiated)
+                return
+            }
             if negotiated != nil { openLeg(state) }
             // Answered by a line: self-service (the IVR, later); a bridged callee: connected.
             if state.role == "callee", let caller = state.partner.flatMap({ calls[$0] }) {
@@ -168,19 +198,29 @@ final class LineCallController: @unchecked Sendable {
                 $0.endReason = "\(reason)"
             }
             if let leg = state.leg { closeLeg(leg, state: state) }
+            if state.role == "agent" {
+                agentLegEnded(state, reason: reason)
+                return
+            }
+            if state.role == "customer" { customerLegEnded(state, reason: reason) }
+            if state.line?.flow != nil { callerEnded(state, reason: reason) }
             if let partner = state.partner, let other = calls[partner], !other.ended {
                 logger.debug("bridged call ended: ending the other side", metadata: [
                     "call.id": "\(state.callID)", "call.reason": "\(reason)"])
                 endpoint?.hangup(other.handle)
             }
-        case .ringing, .registered, .unregistered, .authenticationFailed:
+        case .unregistered(let aor, _):
+            if let user = (try? SIPURI(parsing: aor))?.user { routing?.phoneUnregistered(user: user) }
+        case .transferRequested(let handle, let referTo, _, let replaces):
+            transferRequested(handle, referTo: referTo, replaces: replaces)
+        case .ringing, .registered, .authenticationFailed:
             break
         }
     }
 
     // MARK: Legs
 
-    private func openLeg(_ state: CallState) {
+    func openLeg(_ state: CallState) {
         guard let negotiated = state.negotiated, state.leg == nil, !state.opening else { return }
         state.opening = true
         // Bind where SIP listens; the SDP advertises `effectiveAdvertisedHost` (maybe a NAT's address).
@@ -209,6 +249,14 @@ final class LineCallController: @unchecked Sendable {
     }
 
     private func legOpened(_ state: CallState, leg: MediaLegID) {
+        if state.role == "agent" {
+            agentLegOpened(state, leg: leg)
+            return
+        }
+        if state.role == "customer" {
+            customerLegOpened(state, leg: leg)
+            return
+        }
         if state.role == "callee" {
             guard let partnerHandle = state.partner, let caller = calls[partnerHandle], let callerLeg = caller.leg else { return }
             media.stopPlayback(callerLeg)
@@ -222,6 +270,10 @@ final class LineCallController: @unchecked Sendable {
         }
         guard let line = state.line else { return }
         if line.flow != nil {
+            if let id = state.interaction?.id {
+                records?.started(id, sipCallID: state.callID, caller: callerNumber(state), dialled: line.number,
+                                 at: state.interaction?.startedAt ?? .now())
+            }
             if line.media.record != "off" { startRecording(state, leg: leg, other: nil, layout: line.media.record) }
             startIVR(state, line: line, leg: leg)
             return
@@ -245,17 +297,18 @@ final class LineCallController: @unchecked Sendable {
             return
         }
         let handle = state.handle
-        let caller = (try? NameAddress(parsing: state.from))?.uri.userOrNumber ?? state.from
+        let caller = callerNumber(state)
         let call = CallInfo(callerNumber: caller, dialled: line.number, callID: state.callID)
         let ivrCall = IVRCall(flow: flow, catalog: catalog, call: call, leg: leg, interactionID: state.interaction?.id,
                               environment: ivr.environment,
                               hangup: { [weak self] in self?.endpoint?.hangup(handle) },
-                              queued: { [weak self, weak state] _ in
+                              queued: { [weak self, weak state] request in
                                   guard let self, let state else { return }
                                   self.updateInteraction(state) {
                                       $0.state = .queued
                                       $0.customerID = state.ivr?.verifiedCustomerID ?? $0.customerID
                                   }
+                                  self.enqueueCaller(state, request: request)
                               })
         state.ivr = ivrCall
         ivrCall.start()
@@ -309,7 +362,7 @@ final class LineCallController: @unchecked Sendable {
         }
     }
 
-    private func startRecording(_ state: CallState, leg: MediaLegID, other: MediaLegID?, layout: String) {
+    func startRecording(_ state: CallState, leg: MediaLegID, other: MediaLegID?, layout: String) {
         let path = recordingPath(callID: state.callID)
         let recorderLayout: CallRecorder.Layout = layout == "mono" ? .mono : .stereo
         media.startRecording(leg, other: other, path: path, layout: recorderLayout)
@@ -321,6 +374,7 @@ final class LineCallController: @unchecked Sendable {
                                                   layout: recorderLayout == .mono ? .mono : .stereo, startedAt: .now())
                     state.recording = recording
                     journal.write(.createRecording(recording))
+                    records?.update(interaction.id, store: false) { $0.recording(path: path) }
                 case .failure(let error):
                     logger.error("recording failed to start: \(error)", metadata: ["call.id": "\(state.callID)"])
                 }
@@ -328,7 +382,7 @@ final class LineCallController: @unchecked Sendable {
     }
 
     /// Changes the interaction of `state` and queues the write (nothing without a journal).
-    private func updateInteraction(_ state: CallState, _ change: (inout Interaction) -> Void) {
+    func updateInteraction(_ state: CallState, _ change: (inout Interaction) -> Void) {
         guard let journal, var interaction = state.interaction, interaction.state != .ended else { return }
         let before = interaction
         change(&interaction)
@@ -397,7 +451,11 @@ final class LineCallController: @unchecked Sendable {
             // In the IVR a key is logged as it is only when it goes to a menu or a collect
             // that is not secret: any other key may be part of a PIN or card number.
             let secret = state?.ivr.map { !$0.keyMayBeLogged } ?? false
-            state?.ivr?.digit(d.digit.character)
+            if let state, queueDigit(state, d.digit.character) {
+                // A queued caller's choice (callback, voicemail): not the flow's.
+            } else if let ivr = state?.ivr, !ivr.handedOver {
+                ivr.digit(d.digit.character)
+            }
             logger.info("dtmf", metadata: ["call.id": "\(callID)", "dtmf.digit": "\(secret ? FlowSession.mask : "\(d.digit)")", "dtmf.source": "\(d.source)",
                                            "dtmf.duration_ms": "\(d.durationMilliseconds.map(String.init) ?? "-")"])
         case .playbackFinished(let id):
@@ -415,7 +473,12 @@ final class LineCallController: @unchecked Sendable {
 
     // MARK: Helpers
 
-    private func legConfiguration(_ m: NegotiatedMedia, state: CallState) -> MediaLeg.Configuration {
+    /// The caller's number as presented (the From URI's user part).
+    func callerNumber(_ state: CallState) -> String {
+        (try? NameAddress(parsing: state.from))?.uri.userOrNumber ?? state.from
+    }
+
+    func legConfiguration(_ m: NegotiatedMedia, state: CallState) -> MediaLeg.Configuration {
         let law: CompandingLaw = m.codec.encodingName.uppercased() == "PCMA" ? .aLaw : .muLaw
         return MediaLeg.Configuration(
             law: law, payloadType: m.codec.payloadType, telephoneEventPayloadType: m.telephoneEventPayloadType,

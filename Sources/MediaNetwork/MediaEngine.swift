@@ -157,6 +157,14 @@ public final class MediaEngine: Sendable {
         return loop.eventLoop.flatSubmit { loop.startRecording(caller, other: other, path: path, layout: layout) }
     }
 
+    /// The recording of `caller` takes `other`'s audio as the other party from now on (an
+    /// agent joined a call recorded since the IVR); nil: what Hotline plays to the caller.
+    /// Both legs must share a loop.
+    public func setRecordingOther(_ caller: MediaLegID, _ other: MediaLegID?) {
+        precondition(other.map { $0.loop == caller.loop } ?? true, "the recorded legs share an event loop")
+        on(caller) { $0.setRecordingOther(caller, other) }
+    }
+
     /// Records what the caller says (alone, mono) into `path` until `maximumMilliseconds`
     /// have been taken, the caller presses `#`, or the leg closes; the summary then
     /// (nil when the leg closed before the file was open).

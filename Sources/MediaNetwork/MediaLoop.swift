@@ -140,6 +140,11 @@ final class MediaLoop: @unchecked Sendable {
         }
     }
 
+    func setRecordingOther(_ caller: MediaLegID, _ other: MediaLegID?) {
+        guard let rt = runtime(caller), rt.recording != nil else { return }
+        rt.recording!.other = other.flatMap { runtime($0) }
+    }
+
     func startMessage(_ id: MediaLegID, path: String, maximumMilliseconds: Int64) -> EventLoopFuture<RecordingSummary?> {
         guard let rt = runtime(id) else {
             return eventLoop.makeFailedFuture(MediaNetworkError("no media leg \(id) to take a message on"))

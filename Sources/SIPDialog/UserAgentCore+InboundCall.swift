@@ -83,7 +83,11 @@ extension UserAgentCore {
         callsByInviteTransaction[tx] = handle
 
         var actions: [UserAgentAction] = [
-            .notify(.incomingCall(handle, callID: e.callID, from: e.from.uri.description, to: e.to.uri.description,
+            // From as presented, display name included (an agent's phone shows it), without the tag.
+            .notify(.incomingCall(handle, callID: e.callID,
+                                  from: e.from.displayName.map { NameAddress(displayName: $0, uri: e.from.uri).description }
+                                      ?? e.from.uri.description,
+                                  to: e.to.uri.description,
                                   dialled: dialled, peer: peer)),
         ]
         switch line.answerAfter {
@@ -234,6 +238,8 @@ extension UserAgentCore {
             return handleSessionModification(request, e, handle, tx, now: now)
         case .info:
             return [.respond(request.makeResponse(200), tx)] + dtmfEvents(request, handle)
+        case .refer:
+            return handleRefer(request, e, handle, tx, now: now)
         case .options:
             var r = optionsResponse(request)
             r.headers.set(.to, request.headers[.to] ?? "")

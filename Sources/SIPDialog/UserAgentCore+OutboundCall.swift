@@ -64,6 +64,8 @@ extension UserAgentCore {
         case .bye:
             guard response.isFinal else { return [] }
             return end(handle, reason: call.state == .terminating ? .localHangup : .remoteHangup)
+        case .notify:
+            return handleNotifyResponse(response, handle)
         default:
             return []
         }
@@ -175,6 +177,8 @@ extension UserAgentCore {
             return end(handle, reason: reason == .timeout ? .failed(status: 408) : reason)
         case .bye:
             return end(handle, reason: call.state == .terminating ? .localHangup : reason)
+        case .notify:
+            return notifyFailed(handle)
         default:
             return []
         }
@@ -273,6 +277,7 @@ extension UserAgentCore {
         if let d = call.dialog { callsByDialog[d.id] = nil }
         if let tx = call.inviteTransaction { callsByInviteTransaction[tx] = nil }
         callsByCallID[(try? call.invite.callID()) ?? ""] = nil
+        referUsages[handle] = nil
         var actions: [UserAgentAction] = []
         for kind in [UserAgentTimer.Kind.retransmit2xx, .ackTimeout, .answer, .sessionExpiry, .sessionRefresh, .hangup] {
             actions.append(.cancelTimer(UserAgentTimer(handle, kind)))

@@ -34,6 +34,8 @@ public struct UserAgentCore: Sendable {
     /// Outbound calls by Call-ID, to bind client transactions and match stray 2xx.
     var callsByCallID: [String: CallHandle] = [:]
     var clientTransactions: [TransactionID: (call: CallHandle, method: SIPMethod)] = [:]
+    /// REFERs each call's dialog accepted and their implicit subscriptions (RFC 3515).
+    var referUsages: [CallHandle: ReferUsage] = [:]
 
     public init(configuration: UserAgentConfiguration, registrar: Registrar, ports: RTPPortPool = RTPPortPool(),
                 seed: UInt64) {
@@ -128,7 +130,8 @@ public struct UserAgentCore: Sendable {
         case .invite:
             return handleNewInvite(request, essentials, tx, from: peer, now: now)
         default:
-            // BYE, INFO, UPDATE outside a dialog (§15.1.2, RFC 4475 badbranch-like probes).
+            // BYE, INFO, UPDATE, REFER outside a dialog (§15.1.2, RFC 4475 badbranch-like
+            // probes; we take REFER only to transfer a call we are in).
             return [.respond(request.makeResponse(481, toTag: ids.tag()), tx)]
         }
     }

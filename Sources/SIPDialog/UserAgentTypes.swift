@@ -43,9 +43,10 @@ public struct UserAgentConfiguration: Sendable, Hashable {
     }
 
     /// RFC 3261 §20.5: the methods we implement. Others known to us get 405, unknown ones 501.
-    public static let allowedMethods: [SIPMethod] = [.invite, .ack, .bye, .cancel, .options, .register, .info, .update]
+    public static let allowedMethods: [SIPMethod] = [.invite, .ack, .bye, .cancel, .options, .register, .info, .update,
+                                                     .refer]
     /// Methods we recognise but do not accept here (405 Method Not Allowed with Allow).
-    public static let knownMethods: Set<SIPMethod> = [.subscribe, .notify, .publish, .message, .refer, .prack]
+    public static let knownMethods: Set<SIPMethod> = [.subscribe, .notify, .publish, .message, .prack]
     /// RFC 3261 §20.37 option tags we support: RFC 4028 session timers.
     public static let supportedExtensions: [String] = ["timer"]
     public static let acceptedBodyTypes: [String] = ["application/sdp"]
@@ -145,4 +146,9 @@ public enum UserAgentEvent: Sendable, Hashable {
     case unregistered(aor: String, contact: String)
     case authenticationFailed(user: String, source: String)
     case dtmfInfo(CallHandle, digit: String, durationMs: Int?)
+    /// The peer sent REFER in the call's dialog (RFC 3515) and got 202: transfer the other
+    /// party to `referTo` (the Refer-To URI without its embedded headers), replacing the
+    /// dialog `replaces` names (`callid;to-tag=x;from-tag=y`, RFC 3891) when given; then
+    /// report with `UserAgentCore.notifyTransfer`.
+    case transferRequested(CallHandle, referTo: String, referredBy: String?, replaces: String?)
 }

@@ -220,6 +220,15 @@ public final class SIPEndpoint: @unchecked Sendable {
         transport?.flush()
     }
 
+    /// Reports a transfer's progress to the phone whose REFER asked for it (RFC 3515
+    /// §2.4.5): `final` with the outcome ends the subscription. Nothing is sent when the
+    /// phone asked for no NOTIFYs, the call is gone, or a final one went already.
+    public func notifyTransfer(_ call: CallHandle, status: Int, reason: String, final: Bool) {
+        eventLoop.preconditionInEventLoop()
+        run(core.notifyTransfer(call, status: status, reason: reason, final: final, now: now()))
+        transport?.flush()
+    }
+
     /// Graceful shutdown: every call gets its BYE/CANCEL/final response, then we wait
     /// (at most `grace`) for the calls to end before the transports close.
     public func hangupAll(grace: Duration = .seconds(2)) -> EventLoopFuture<Void> {

@@ -12,3 +12,17 @@ public enum JournalWrite: Sendable, Hashable {
     case appendAgentStateChanges([AgentStateChange])
     case saveCallRecord(CallRecord)
 }
+
+extension JournalWrite {
+    /// What the write stores, for messages: `an interaction`, `agent state changes`, ...
+    public var kind: String {
+        switch self {
+        case .createInteraction, .updateInteraction: "an interaction"
+        case .createRecording, .updateRecording: "a recording's row"
+        case .appendIVRSteps: "IVR steps"
+        case .saveIVRSummary: "an IVR summary"
+        case .appendAgentStateChanges: "agent state changes"
+        case .saveCallRecord: "a call record"
+        }
+    }
+}

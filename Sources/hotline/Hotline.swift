@@ -44,7 +44,7 @@ struct Serve: AsyncParsableCommand {
     var config: String?
     @Option(name: .customLong("sip-listen"), help: "SIP UDP+TCP address, HOST:PORT (default 127.0.0.1:5060; env HOTLINE_SIP_LISTEN).")
     var sipListen: String?
-    @Option(name: .customLong("http-listen"), help: "HTTP API address, HOST:PORT (default 127.0.0.1:8080; env HOTLINE_HTTP_LISTEN).")
+    @Option(name: .customLong("http-listen"), help: "HTTP API address, HOST:PORT, or off (default 127.0.0.1:8080; env HOTLINE_HTTP_LISTEN).")
     var httpListen: String?
     @Option(name: .customLong("data-dir"), help: "Where the database and recordings live (default ./data; env HOTLINE_DATA_DIR).")
     var dataDir: String?

@@ -178,11 +178,17 @@ final class CallRecordBuilderTests: XCTestCase {
         call { $0.queued(queue: "cards-vip", at: at(200_000)) }
         call { $0.offered(agent: "u-3", queue: "cards-vip", at: at(201_000)) }
         call { $0.answered(agent: "u-3", at: at(205_400)) }
+        XCTAssertTrue(call.builder.awaitsWrapUp(of: "u-2"))
+        XCTAssertTrue(call.builder.awaitsWrapUp(of: "u-3"))
+        XCTAssertFalse(call.builder.awaitsWrapUp(of: "u-9"), "u-9 only consulted; they never answered the caller")
         // u-2's after-call work ends while u-3 talks.
         call { $0.wrapUpEnded(agent: "u-2", disposition: "escalated", notes: nil, at: at(230_000)) }
+        XCTAssertFalse(call.builder.awaitsWrapUp(of: "u-2"))
+        XCTAssertTrue(call.builder.awaitsWrapUp)
         XCTAssertEqual(call.record.disposition, "escalated")
         call { $0.ended(outcome: .answered, reason: CallRecord.EndReason.agentHungUp, at: at(400_000)) }
         call { $0.wrapUpEnded(agent: "u-3", disposition: "resolved", notes: "VIP", at: at(445_000)) }
+        XCTAssertFalse(call.builder.awaitsWrapUp, "ended, and every agent who answered has wrapped up: the record is complete")
         XCTAssertEqual(call.record, CallRecord(
             interactionID: "i-6", caller: "+8613800138000", dialled: "95588", arrivedAt: at(123),
             ivrEndedAt: at(20_000), queuedAt: at(20_500), firstOfferedAt: at(21_000), answeredAt: at(26_000),

@@ -211,6 +211,7 @@ final class ConfigurationReaderTests: XCTestCase {
                 preferred_agent_window_seconds: 3600
                 default_handle_seconds: 240
                 record: false
+                callback_key: "*"
                 escalation:
                   - {after_seconds: 60, relax_minimum_level: 2}
                   - {after_seconds: 120, add_skill: banking:3}
@@ -227,10 +228,37 @@ final class ConfigurationReaderTests: XCTestCase {
                                                        EscalationStep(afterSeconds: 300, .overflow(to: "general"))],
                                           ringSeconds: 12, wrapUpSeconds: nil, wrapUpRequiresDisposition: true,
                                           announceEverySeconds: nil, preferredAgentWindowSeconds: 3600, defaultHandleSeconds: 240,
-                                          records: false)
+                                          records: false, callbackKey: "*")
         XCTAssertEqual(config.queues.first, expected)
         expected = QueueConfiguration(id: "general", requiredSkills: [SkillRequirement("general")])
         XCTAssertEqual(config.queues.last, expected)
+    }
+
+    func testTrunkAndItsMistakes() throws {
+        let config = try read("""
+            trunk:
+              uri: sip:gw.example.net:5070
+              caller_id: "+8610000"
+              username: hotline
+              password: s3cret
+            """)
+        XCTAssertEqual(config.trunk, HotlineConfiguration.Trunk(host: "gw.example.net", port: 5070, callerID: "+8610000",
+                                                                username: "hotline", password: "s3cret"))
+        XCTAssertEqual(try read("trunk: {uri: \"sip:192.0.2.10\"}").trunk, HotlineConfiguration.Trunk(host: "192.0.2.10", port: 5060))
+        XCTAssertNil(try read("sip: {listen: 127.0.0.1:5060}").trunk)
+        assertError("trunk:\n  uri: gateway\n",
+                    "test.yaml:2:8: trunk.uri: 'gateway' is not a SIP URI; write the gateway as sip:HOST or sip:HOST:PORT")
+        assertError("trunk:\n  caller_id: \"95500\"\n", "test.yaml:2:3: trunk: has no uri; add `uri: sip:gateway.example.net:5060`")
+        assertError("trunk:\n  uri: sip:gw\n  caller_id: hotline\n",
+                    "test.yaml:3:14: trunk.caller_id: 'hotline' is not a phone number; use digits (and a leading +)")
+        assertError("trunk:\n  uri: sip:gw\n  username: a\n",
+                    "test.yaml:2:3: trunk: needs both username and password for digest authentication, or neither")
+        assertError("""
+            queues:
+              - id: cards
+                skills: [cards]
+                callback_key: "11"
+            """, "test.yaml:4:19: queues[0].callback_key: '11' is not one phone key; use one of 0-9, * or #")
     }
 
     func testQueueProblemsPointAtTheQueueOrStep() {

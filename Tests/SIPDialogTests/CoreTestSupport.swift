@@ -24,7 +24,7 @@ enum CoreFixture {
     static let aliceTCP = SIPPeer(transport: .tcp, host: "192.0.2.10", port: 49152, connectionID: 7)
     static let carrier = SIPPeer(transport: .udp, host: "203.0.113.5", port: 5060)
 
-    static let allow = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO, UPDATE"
+    static let allow = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO, UPDATE, REFER"
     static let server = "Hotline/0.1"
 
     /// Lines: `10000` answers at once, `7777` after 60 s, `8000` never, `486` rejects.

@@ -12,7 +12,8 @@ final class UserAgentCoreInboundCallTests: XCTestCase {
     private let alice = CoreFixture.alice
 
     private func incoming(_ caller: Caller, _ call: CallHandle = CallHandle(1)) -> UserAgentAction {
-        .notify(.incomingCall(call, callID: caller.callID, from: "sip:\(caller.user)@hotline.local",
+        // From as presented: display name kept, tag dropped.
+        .notify(.incomingCall(call, callID: caller.callID, from: "\"\(caller.displayName)\" <sip:\(caller.user)@hotline.local>",
                               to: "sip:\(caller.dialled)@hotline.local", dialled: caller.dialled, peer: caller.peer))
     }
 

@@ -36,7 +36,7 @@ final class UserAgentCoreOutOfDialogTests: XCTestCase {
         expected.headers.add(.acceptEncoding, "identity")
         expected.headers.add(.acceptLanguage, "zh-CN, en")
         XCTAssertEqual(actions, [.respond(expected, tx)])
-        XCTAssertEqual(expected.headers[.allow], "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO, UPDATE")
+        XCTAssertEqual(expected.headers[.allow], "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO, UPDATE, REFER")
     }
 
     func testOptionsWithAToTagForAnUnknownDialogIsStillAnswered() {
@@ -63,7 +63,7 @@ final class UserAgentCoreOutOfDialogTests: XCTestCase {
     }
 
     func testKnownButRefusedMethodsGet405WithAllow() {
-        for method in [SIPMethod.subscribe, .notify, .publish, .message, .refer, .prack] {
+        for method in [SIPMethod.subscribe, .notify, .publish, .message, .prack] {
             let request = caller.outOfDialog(method)
             let (_, tx, actions, tag) = onlyResponse(request)
             var expected = Expect.response(405, to: request, toTag: tag)

@@ -53,6 +53,11 @@ final class IVRCall: @unchecked Sendable {
     private var pendingSteps: [IVRStepRecord] = []
     private var customerID: CustomerID?
     private var transfer: IVRSummary.TransferRequest?
+    /// The nodes visited, in order (for the call record).
+    private(set) var path: [String] = []
+    /// What the caller hears while queued, after any announcement (nil before a transfer).
+    private var holdLoop: (items: [SpokenItem], tail: [PlaybackItem])?
+    private var announcementMarker: String?
     private var summary: IVRSummary?
     private var ended = false
     /// HTTP requests under way, cancelled when the call ends: a caller who hangs up
@@ -102,10 +107,81 @@ final class IVRCall: @unchecked Sendable {
     }
 
     func mediaPlaybackFinished(_ id: String) {
+        if let said = sayMarker, said.id == id {
+            sayMarker = nil
+            said.done()
+            return
+        }
+        if id == announcementMarker, let hold = holdLoop, !handedOver {
+            // The announcement is over: back to the hold prompt and music.
+            announcementMarker = nil
+            enqueue(hold.items, then: hold.tail, loop: true)
+            return
+        }
         guard id == awaitedMarker else { return }
         awaitedMarker = nil
         apply(session.handle(.playbackFinished, now: .now()))
     }
+
+    /// An agent took the call (or it left the queue for good): the hold loop stops and
+    /// the IVR's part is over.
+    func handOver() {
+        guard !handedOver else { return }
+        handedOver = true
+        holdLoop = nil
+        announcementMarker = nil
+        awaitedMarker = nil
+        playGeneration += 1
+        env.media.stopPlayback(leg)
+        finish()
+    }
+    private(set) var handedOver = false
+    /// The flow ended the call (a goodbye), as opposed to the caller hanging up.
+    private(set) var hungUp = false
+    /// What the flow concluded, if it has.
+    var outcome: String? { session.outcome }
+
+    /// Tells the waiting caller their place and estimated wait, in the language they
+    /// chose, then goes back to the hold loop.
+    func announce(position: Int, estimatedWaitSeconds: Int, callbackKey: Character? = nil) {
+        guard holdLoop != nil, !handedOver else { return }
+        let minutes = max(1, (estimatedWaitSeconds + 59) / 60)
+        var text: String
+        switch session.language {
+        case .zhCN:
+            text = position <= 1 ? "您是下一位，预计等待约\(minutes)分钟。请不要挂机。"
+                : "您前面还有\(position - 1)位客户，预计等待约\(minutes)分钟。请不要挂机。"
+        default:
+            text = position <= 1 ? "You are next in line. The estimated wait is about \(minutes) minute\(minutes == 1 ? "" : "s"). Please stay on the line."
+                : "There \(position == 2 ? "is 1 caller" : "are \(position - 1) callers") ahead of you. The estimated wait is about \(minutes) minutes. Please stay on the line."
+        }
+        if let key = callbackKey {
+            let zhKey = key == "*" ? "星号键" : key == "#" ? "井号键" : String(key)
+            let enKey = key == "*" ? "star" : key == "#" ? "the hash key" : String(key)
+            text += session.language == .zhCN ? "如需挂机等待回电并保留排队位置，请按\(zhKey)。"
+                : " To hang up and be called back without losing your place, press \(enKey)."
+        }
+        let marker = "announce-\(playGeneration + 1)"
+        announcementMarker = marker
+        enqueue([.text(text, session.language)], then: [.silence(id: marker, milliseconds: 20)], loop: false, replace: true)
+        env.logger.info("queue announcement", metadata: logMetadata.merging([
+            "queue.position": "\(position)", "queue.ewt_s": "\(estimatedWaitSeconds)"]) { a, _ in a })
+    }
+
+    /// Speaks `zh` or `en` (in the caller's language) once, replacing whatever plays,
+    /// then runs `done`.
+    func say(zh: String, en: String, then done: @escaping () -> Void) {
+        holdLoop = nil
+        announcementMarker = nil
+        awaitedMarker = nil
+        let marker = "say-\(playGeneration + 1)"
+        sayMarker = (marker, done)
+        enqueue([.text(session.language == .zhCN ? zh : en, session.language)], then: [.silence(id: marker, milliseconds: 20)],
+                loop: false, replace: true)
+    }
+    private var sayMarker: (id: String, done: () -> Void)?
+
+    var language: Language { session.language }
 
     func callEnded() {
         guard !ended else { return }
@@ -173,6 +249,7 @@ final class IVRCall: @unchecked Sendable {
                 transferred(request)
             case .hangup(let outcome):
                 env.logger.info("ivr hangs up", metadata: logMetadata.merging(["ivr.outcome": "\(outcome ?? "-")"]) { a, _ in a })
+                hungUp = true
                 finish()
                 hangup()
             case .step(let step):
@@ -198,12 +275,13 @@ final class IVRCall: @unchecked Sendable {
     /// Puts `items` (then `tail`) on the leg: at once when every one is ready (recorded,
     /// or a static prompt the flow load spoke), else after the renders, unless another
     /// play or a stop came meanwhile.
-    private func enqueue(_ items: [SpokenItem], then tail: [PlaybackItem], loop: Bool) {
+    private func enqueue(_ items: [SpokenItem], then tail: [PlaybackItem], loop: Bool, replace: Bool? = nil) {
         playGeneration += 1
         let generation = playGeneration
+        let replace = replace ?? loop
         let ready = items.compactMap(catalog.prompt)
         if ready.count == items.count {
-            env.media.play(leg, ready.map(PlaybackItem.prompt) + tail, replace: loop, loop: loop)
+            env.media.play(leg, ready.map(PlaybackItem.prompt) + tail, replace: replace, loop: loop)
             return
         }
         let speech = env.speech, catalog = self.catalog, logger = env.logger, metadata = logMetadata
@@ -232,7 +310,7 @@ final class IVRCall: @unchecked Sendable {
             let items = out
             self.env.sipLoop.execute {
                 guard !self.ended, generation == self.playGeneration else { return }
-                self.env.media.play(self.leg, items + tail, replace: loop, loop: loop)
+                self.env.media.play(self.leg, items + tail, replace: replace, loop: loop)
             }
         }
     }
@@ -274,32 +352,41 @@ final class IVRCall: @unchecked Sendable {
         // The hold prompt, then the music (or 3 s of silence before the prompt comes round again).
         let gap: PlaybackItem = env.musicOnHold.map(PlaybackItem.prompt) ?? .silence(id: "hold-gap", milliseconds: 3000)
         awaitedMarker = nil
+        holdLoop = (request.holdPrompt, [gap])
         enqueue(request.holdPrompt, then: [gap], loop: true)
     }
 
     private func recordVoicemail(_ request: Int, maximumSeconds: Int) {
-        // A beep, then the caller alone into a file of its own.
-        let path = "\(env.voicemailDirectory)/\(safeFileName(callID))-\(request).wav"
-        env.media.play(leg, [.tone(id: "voicemail-beep", .beep, milliseconds: 400)])
+        takeMessage(name: "\(request)", maximumSeconds: maximumSeconds) { [self] id in
+            deliver(.stored(request: request, id: id ?? ""))
+        }
+    }
+
+    /// A beep, then the caller alone into a file of its own until `maximumSeconds`, `#`
+    /// or the hang-up; the stored voicemail's id (nil when nothing was said or stored).
+    func takeMessage(name: String, maximumSeconds: Int, then done: @escaping (String?) -> Void) {
+        let path = "\(env.voicemailDirectory)/\(safeFileName(callID))-\(name).wav"
+        env.media.play(leg, [.tone(id: "voicemail-beep", .beep, milliseconds: 400)], replace: true)
         env.media.startMessage(leg, path: path, maximumMilliseconds: maximumSeconds * 1000)
             .hop(to: env.sipLoop).whenComplete { [self] result in
                 switch result {
                 case .success(let message):
                     guard let message, message.durationMilliseconds > 0, let interactionID else {
-                        deliver(.stored(request: request, id: ""))
+                        done(nil)
                         return
                     }
-                    let voicemail = HotlineModel.Voicemail(id: "vm-\(safeFileName(callID))-\(request)", interactionID: interactionID,
+                    let voicemail = HotlineModel.Voicemail(id: "vm-\(safeFileName(callID))-\(name)", interactionID: interactionID,
                                               from: session.call.callerNumber, to: session.call.dialled, path: path,
                                               durationMilliseconds: message.durationMilliseconds, createdAt: .now())
                     let services = env.services
-                    perform {
-                        if await services.storeVoicemail(voicemail) { return .stored(request: request, id: voicemail.id) }
-                        return .stored(request: request, id: "")
+                    let finish = UnsafeSendableBox(done)
+                    Task {
+                        let stored = await services.storeVoicemail(voicemail)
+                        self.env.sipLoop.execute { finish.value(stored ? voicemail.id : nil) }
                     }
                 case .failure(let error):
                     env.logger.error("voicemail could not be recorded: \(error)", metadata: logMetadata)
-                    deliver(.stored(request: request, id: ""))
+                    done(nil)
                 }
             }
     }
@@ -311,6 +398,7 @@ final class IVRCall: @unchecked Sendable {
                                    milliseconds: step.milliseconds)
         stepPosition += 1
         pendingSteps.append(record)
+        if path.last != step.node.name { path.append(step.node.name) }
         env.logger.debug("ivr step", metadata: logMetadata.merging([
             "ivr.node": "\(step.node)", "ivr.kind": "\(step.kind)", "ivr.input": "\(step.input ?? "-")",
             "ivr.outcome": "\(step.outcome)", "ivr.ms": "\(step.milliseconds)"]) { a, _ in a })
@@ -352,4 +440,11 @@ final class IVRCall: @unchecked Sendable {
 /// at most 80 characters.
 func safeFileName(_ s: String) -> String {
     String(s.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) ? $0 : "_" }.prefix(80))
+}
+
+/// Carries a closure made on the SIP loop through a task and back to that loop, where
+/// alone it runs.
+struct UnsafeSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

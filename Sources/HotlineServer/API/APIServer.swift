@@ -1,0 +1,153 @@
+import Hummingbird
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import ServiceLifecycle
+import SIPDialog
+import SIPNetwork
+
+/// The HTTP API (`/api/v1`, JSON): the routing subset of issue #5, which the agent
+/// desktop of issue #6 extends (sessions, CSRF, OpenAPI, WebSocket events). docs/api.md
+/// lists the routes.
+///
+/// A `Service`: it runs a Hummingbird application on `listen` until graceful shutdown.
+public struct APIServer: Service {
+    let listen: HostPort
+    let commands: any RoutingCommands
+    let users: APIUsers
+    let logger: Logger
+    let onReady: (@Sendable (HostPort) -> Void)?
+    let now: @Sendable () -> Int64
+
+    /// - Parameters:
+    ///   - onReady: called with the bound address once the server listens (port 0 picks one).
+    ///   - now: nanoseconds on a monotonic clock, for the login throttle.
+    public init(listen: HostPort, commands: any RoutingCommands, users: APIUsers, logger: Logger,
+                onReady: (@Sendable (HostPort) -> Void)? = nil,
+                now: @escaping @Sendable () -> Int64 = { Int64(NIODeadline.now().uptimeNanoseconds) }) {
+        self.listen = listen
+        self.commands = commands
+        self.users = users
+        self.logger = logger
+        self.onReady = onReady
+        self.now = now
+    }
+
+    public func run() async throws {
+        try await makeApplication().run()
+    }
+
+    /// The Hummingbird application (also what the tests drive).
+    func makeApplication() -> some ApplicationProtocol {
+        let router = Self.router(commands: commands, authenticator: BasicAuthenticator(users: users), now: now, logger: logger)
+        let logger = self.logger
+        let onReady = self.onReady
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "Hotline"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress.flatMap { address in address.port.map { HostPort(host: address.ipAddress ?? "?", port: $0) } }
+                logger.info("HTTP API listening", metadata: ["http.address": "\(bound?.description ?? "?")"])
+                if let bound { onReady?(bound) }
+            },
+            logger: logger)
+    }
+
+    /// Every route, with JSON errors for the rest: 404 for an unknown path, 405 with
+    /// `Allow` for a known path asked with another method.
+    static func router(commands: any RoutingCommands, authenticator: BasicAuthenticator,
+                       now: @escaping @Sendable () -> Int64, logger: Logger) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
+        // Before any route, so it wraps them all and the not-found responder too.
+        router.add(middleware: APIErrorMiddleware(logger: logger))
+        let agents = AgentRoutes(commands: commands, authenticator: NIOLockedValueBox(authenticator), now: now, logger: logger)
+        var table = RouteTable(router: router)
+        table.add(.get, "/api/v1/health") { _, _ in APIJSON.response(APIHealth(status: "ok")) }
+        table.add(.get, "/api/v1/agents", agents.listAgents)
+        table.add(.get, "/api/v1/agents/{id}", agents.agent)
+        table.add(.post, "/api/v1/agents/{id}/login", agents.login)
+        table.add(.post, "/api/v1/agents/{id}/logout", agents.logout)
+        table.add(.put, "/api/v1/agents/{id}/state", agents.setState)
+        table.add(.post, "/api/v1/agents/{id}/wrap-up", agents.wrapUp)
+        table.add(.post, "/api/v1/agents/{id}/transfer", agents.transfer)
+        table.add(.post, "/api/v1/agents/{id}/hangup", agents.hangup)
+        table.add(.get, "/api/v1/queues", agents.queues)
+        table.refuseOtherMethods()
+        return router
+    }
+}
+
+/// The per-request context: Hummingbird's core plus the client's address (the key for
+/// throttling failed sign-ins).
+public struct APIRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// nil when there is no socket (in-process tests).
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// Registers routes and remembers each path's methods, so that the other methods on a
+/// known path answer 405 with `Allow` (Hummingbird's router answers 404 to them).
+struct RouteTable {
+    let router: Router<APIRequestContext>
+    private var methods: [(path: String, methods: [HTTPRequest.Method])] = []
+
+    init(router: Router<APIRequestContext>) { self.router = router }
+
+    typealias Handler = @Sendable (Request, APIRequestContext) async throws -> Response
+
+    mutating func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
+        router.on(RouterPath(path), method: method, use: handler)
+        if let i = methods.firstIndex(where: { $0.path == path }) {
+            methods[i].methods.append(method)
+        } else {
+            methods.append((path, [method]))
+        }
+    }
+
+    /// Answers 405 to the usual methods a path does not take. HEAD is answered wherever
+    /// GET is (the router's `autoGenerateHeadEndpoints`).
+    func refuseOtherMethods() {
+        let usual: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
+        for (path, registered) in methods {
+            let allowed = registered.contains(.get) ? registered + [.head] : registered
+            for method in usual where !allowed.contains(method) {
+                router.on(RouterPath(path), method: method) { request, _ -> Response in
+                    throw APIError.methodNotAllowed(method: method, path: request.uri.path, allowed: allowed)
+                }
+            }
+        }
+    }
+}
+
+/// Turns whatever a route throws into the API's JSON error: ``APIError`` and
+/// ``RoutingCommandError`` as they say, Hummingbird's own errors by their status, anything
+/// else a logged 500. No HTML, no empty error bodies.
+struct APIErrorMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return error.response()
+        } catch let error as RoutingCommandError {
+            return APIError(error).response()
+        } catch let error as HTTPError {
+            if error.status == .notFound { return APIError.routeNotFound(method: request.method, path: request.uri.path).response() }
+            return APIError(code: "http-\(error.status.code)", message: error.body ?? error.status.reasonPhrase, status: error.status,
+                            headers: error.headers).response()
+        } catch is NIOTooManyBytesError {
+            return APIError.bodyTooLarge(limit: APIRequestBody.maximumBytes).response()
+        } catch {
+            logger.error("API request failed", metadata: ["http.method": "\(request.method.rawValue)",
+                                                          "http.path": "\(request.uri.path)", "error": "\(error)"])
+            return APIError.internal.response()
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import Hummingbird
+import HotlineModel
+import Logging
+import NIOConcurrencyHelpers
+import Storage
+
+/// The routing routes of `/api/v1`: agents sign in to routing, change state, finish
+/// wrap-up and transfer or end their call; supervisors watch and act on any agent.
+///
+/// Each handler signs the request in, checks who may do it, reads the body, then runs one
+/// ``RoutingCommands`` command; a refusal anywhere is thrown (``APIError`` or
+/// ``RoutingCommandError``) and rendered by ``APIErrorMiddleware``.
+struct AgentRoutes: Sendable {
+    let commands: any RoutingCommands
+    let authenticator: NIOLockedValueBox<BasicAuthenticator>
+    /// Nanoseconds on a monotonic clock, for the login throttle.
+    let now: @Sendable () -> Int64
+    let logger: Logger
+
+    /// Settable with `PUT .../state`; the rest follow from logins and calls.
+    static let settableStates: [AgentStateName] = [.available, .notReady]
+    /// Reasons routing sets by itself; an agent claiming one would mislead the reports.
+    static let routingReasons: Set<NotReadyReason> = [.missedCall, .phoneUnavailable, .login]
+    static let maximumDispositionLength = 64
+    static let maximumNotesLength = 4000
+
+    // MARK: Reads
+
+    func listAgents(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        guard user.supervises else {
+            // A plain agent sees themselves only (an empty list if no agent carries their name).
+            return APIJSON.response(await commands.agent(user.agentID).map { [$0] } ?? [])
+        }
+        return APIJSON.response(await commands.agents())
+    }
+
+    func agent(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        let id = try agentID(context, user)
+        guard let status = await commands.agent(id) else { throw RoutingCommandError.unknownAgent(id) }
+        return APIJSON.response(status)
+    }
+
+    func queues(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        _ = try signIn(request, context)
+        return APIJSON.response(await commands.queues())
+    }
+
+    // MARK: Commands
+
+    func login(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        let id = try agentID(context, user)
+        let body = try await APIRequestBody.read(request, known: ["ready"], required: false, example: #"{"ready": true}"#)
+        let ready = try body.bool("ready") ?? false
+        log("login", user, id, ["api.ready": "\(ready)"])
+        return APIJSON.response(try await commands.login(id, ready: ready))
+    }
+
+    func logout(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        let id = try agentID(context, user)
+        let body = try await APIRequestBody.read(request, known: ["force"], required: false, example: #"{"force": false}"#)
+        let force = try body.bool("force") ?? false
+        if force, !user.supervises {
+            throw APIError.forbidden(field: "force", "only a supervisor or admin may force a logout; log out without force "
+                                         + "once the call has ended")
+        }
+        log("logout", user, id, ["api.force": "\(force)"])
+        return APIJSON.response(try await commands.logout(id, force: force))
+    }
+
+    func setState(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        let id = try agentID(context, user)
+        let body = try await APIRequestBody.read(request, known: ["state", "reason"], required: true,
+                                                 example: #"{"state": "not-ready", "reason": "break"}"#)
+        let settable = Self.settableStates.map(\.rawValue).joined(separator: ", ")
+        guard let stateText = try body.string("state") else {
+            throw APIError.missingField("state", "give the state to set: \(settable) (not-ready with a reason)")
+        }
+        let reasonText = try body.string("reason")
+        switch AgentStateName(rawValue: stateText) {
+        case .available?:
+            if reasonText != nil {
+                throw APIError.invalidValue(field: "reason", "only not-ready takes a reason; leave reason out for available")
+            }
+            log("available", user, id, [:])
+            return APIJSON.response(try await commands.makeAvailable(id))
+        case .notReady?:
+            guard let reasonText else {
+                throw APIError.missingField("reason", #"not-ready needs a reason, e.g. {"state": "not-ready", "reason": "break"}"#)
+            }
+            let reason = try Self.reason(reasonText, by: user)
+            log("not-ready", user, id, ["agent.reason": "\(reason)"])
+            return APIJSON.response(try await commands.makeNotReady(id, reason: reason))
+        case .loggedOut?, .reserved?, .onCall?, .wrapUp?, nil:
+            throw APIError.invalidValue(field: "state", "'\(stateText)' cannot be set here; settable states: \(settable) "
+                                            + "(log in and out with .../login and .../logout; calls set the others)")
+        }
+    }
+
+    func wrapUp(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        let id = try agentID(context, user)
+        let body = try await APIRequestBody.read(request, known: ["disposition", "notes"], required: false,
+                                                 example: #"{"disposition": "resolved"}"#)
+        let disposition = try body.string("disposition")
+        if let disposition, disposition.allSatisfy(\.isWhitespace) || disposition.count > Self.maximumDispositionLength {
+            throw APIError.invalidValue(field: "disposition", "give a disposition code of 1 to \(Self.maximumDispositionLength) "
+                                            + "characters, e.g. \"resolved\", or leave it out")
+        }
+        let notes = try body.string("notes")
+        if let notes, notes.count > Self.maximumNotesLength {
+            throw APIError.invalidValue(field: "notes", "notes are \(notes.count) characters; keep them to \(Self.maximumNotesLength)")
+        }
+        log("wrap-up", user, id, ["call.disposition": "\(disposition ?? "-")"])
+        return APIJSON.response(try await commands.endWrapUp(id, disposition: disposition, notes: notes))
+    }
+
+    func transfer(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        let id = try agentID(context, user)
+        let fields = ["queue", "agent", "number"]
+        let body = try await APIRequestBody.read(request, known: fields, required: true, example: #"{"queue": "cards"}"#)
+        func nonEmpty(_ field: String) throws(APIError) -> String? {
+            guard let value = try body.string(field) else { return nil }
+            guard !value.isEmpty else { throw .invalidValue(field: field, "\(field) is empty; name where the call goes") }
+            return value
+        }
+        var targets: [(field: String, target: CallTransfer.Target)] = []
+        if let queue = try nonEmpty("queue") { targets.append(("queue", .queue(queue))) }
+        if let agent = try nonEmpty("agent") { targets.append(("agent", .agent(AgentID(rawValue: agent)))) }
+        if let number = try nonEmpty("number") { targets.append(("number", .number(number))) }
+        guard targets.count == 1 else {
+            let given = targets.map(\.field)
+            throw APIError.invalidValue(field: (given.isEmpty ? fields : given).joined(separator: ","),
+                                        "give exactly one of queue, agent or number; the body has "
+                                            + (given.isEmpty ? "none" : given.joined(separator: " and ")))
+        }
+        let (field, target) = targets[0]
+        log("transfer", user, id, ["call.transfer.field": "\(field)", "call.transfer.target": "\(target)"])
+        try await commands.transfer(id, to: target)
+        return APIJSON.response(APIAccepted(status: "transferring"), status: .accepted)
+    }
+
+    func hangup(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        let id = try agentID(context, user)
+        log("hangup", user, id, [:])
+        try await commands.hangup(id)
+        return APIJSON.response(APIAccepted(status: "hanging-up"), status: .accepted)
+    }
+
+    // MARK: Checks
+
+    /// The signed-in user, or 401/429.
+    func signIn(_ request: Request, _ context: APIRequestContext) throws(APIError) -> APIPrincipal {
+        let source = context.remoteAddress?.ipAddress ?? "local"
+        let header = request.headers[.authorization]
+        let now = self.now()
+        let outcome = authenticator.withLockedValue { $0.authenticate(authorization: header, source: source, now: now) }
+        switch outcome {
+        case .signedIn(let user):
+            return user
+        case .missingCredentials:
+            throw .unauthenticated("sign in with HTTP Basic: your SIP extension and SIP password (curl -u 1001:PASSWORD)")
+        case .unreadableCredentials:
+            throw .unauthenticated("the Authorization header is not Basic with base64 of username:password; sign in again")
+        case .wrongCredentials(let username):
+            logger.notice("API sign-in failed; repeated failures are throttled", metadata: ["api.user": "\(username)", "api.source": "\(source)"])
+            throw .unauthenticated("wrong username or password; use your SIP extension and SIP password")
+        case .throttled(let seconds):
+            throw .tooManyAttempts(retryAfterSeconds: seconds)
+        }
+    }
+
+    /// The `{id}` of the path, when `user` may act on that agent; 403 otherwise.
+    func agentID(_ context: APIRequestContext, _ user: APIPrincipal) throws(APIError) -> AgentID {
+        let id = AgentID(rawValue: context.parameters.get("id") ?? "")
+        guard user.mayAct(on: id) else {
+            throw .forbidden("signed in as \(user.username), you may only read and change agent \(user.username); "
+                                 + "supervisors and admins act on any agent")
+        }
+        return id
+    }
+
+    /// A not-ready reason an agent may give: a valid code that routing does not set itself.
+    static func reason(_ text: String, by user: APIPrincipal) throws(APIError) -> NotReadyReason {
+        let reason = NotReadyReason(rawValue: text)
+        do {
+            try reason.validateForStorage()
+        } catch {
+            throw .invalidValue(field: "reason", error.message)
+        }
+        if routingReasons.contains(reason) {
+            throw .invalidValue(field: "reason", "'\(text)' is set by routing itself; choose e.g. break, lunch, training or meeting")
+        }
+        if reason == .forcedBySupervisor, !user.supervises {
+            throw .invalidValue(field: "reason", "'\(text)' is for supervisors; choose e.g. break, lunch, training or meeting")
+        }
+        return reason
+    }
+
+    private func log(_ command: String, _ user: APIPrincipal, _ agent: AgentID, _ extra: Logger.Metadata) {
+        var metadata: Logger.Metadata = ["api.command": "\(command)", "api.user": "\(user.username)", "agent.id": "\(agent)"]
+        metadata.merge(extra) { _, new in new }
+        logger.debug("API command", metadata: metadata)
+    }
+}

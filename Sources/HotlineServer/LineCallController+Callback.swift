@@ -1,0 +1,184 @@
+import ACD
+import HotlineModel
+import IVR
+import MediaNetwork
+import SIPDialog
+import SIPMessage
+import SIPNetwork
+import SIPTransaction
+
+/// A queued callback: the caller hung up keeping their place; when an agent is free,
+/// their phone rings first, and once they answer Hotline dials the customer through the
+/// trunk and joins them.
+struct CallbackInfo {
+    var number: String
+    /// The line the customer first dialled (the number shown to them when the trunk sets none).
+    var dialled: String
+    var callID: String
+    var queue: String
+}
+
+/// Callbacks and the queue's maximum wait: keys a waiting caller presses, voicemail,
+/// and dialling the customer back.
+extension LineCallController {
+    /// A key pressed by a caller routing knows; true when it was routing's (not the flow's).
+    func queueDigit(_ state: CallState, _ key: Character) -> Bool {
+        guard let contact = state.contact, let routing, routing.isWaiting(contact), offers[contact] == nil,
+              !state.callbackRequested, state.endOutcome == nil else { return false }
+        if let choice = state.maximumWaitChoice {
+            switch key {
+            case "1":
+                choice.cancel()
+                state.maximumWaitChoice = nil
+                takeVoicemail(state)
+            case "2":
+                choice.cancel()
+                state.maximumWaitChoice = nil
+                callBack(state)
+            default:
+                break
+            }
+            return true
+        }
+        guard let queue = routing.waitingQueue(of: contact).flatMap(routing.queue), queue.callbackKey == key,
+              config.trunk != nil, Self.callbackNumber(callerNumber(state)) != nil else { return false }
+        callBack(state)
+        return true
+    }
+
+    func maximumWaitReached(_ contact: InteractionID, queue: String, offer: MaximumWaitOffer) {
+        guard let handle = queuedCallers[contact], let caller = calls[handle], let ivr = caller.ivr,
+              !caller.callbackRequested, caller.endOutcome == nil, caller.maximumWaitChoice == nil else { return }
+        let canCallBack = config.trunk != nil && Self.callbackNumber(callerNumber(caller)) != nil
+        logger.info("caller reached the queue's maximum wait", metadata: [
+            "interaction.id": "\(contact)", "queue": "\(queue)", "queue.offer": "\(offer.rawValue)", "callback.possible": "\(canCallBack)"])
+        switch offer {
+        case .voicemail:
+            takeVoicemail(caller)
+        case .callback where canCallBack:
+            callBack(caller)
+        case .callback:
+            // No trunk to call out on, or no number to call: a message is the way left.
+            takeVoicemail(caller)
+        case .voicemailOrCallback:
+            guard canCallBack else { return takeVoicemail(caller) }
+            ivr.say(zh: "很抱歉让您久等了。留言请按1；挂机等待我们回电，请按2。",
+                    en: "Sorry to keep you waiting. To leave a message, press 1. To hang up and be called back, press 2.") { [weak self, weak caller] in
+                guard let self, let caller, caller.maximumWaitChoice != nil else { return }
+                // No key within 8 s after the question: a message.
+                caller.maximumWaitChoice?.cancel()
+                caller.maximumWaitChoice = self.sipLoop.scheduleTask(in: .seconds(8)) { [weak self, weak caller] in
+                    guard let self, let caller, !caller.ended, caller.maximumWaitChoice != nil else { return }
+                    caller.maximumWaitChoice = nil
+                    self.takeVoicemail(caller)
+                }
+            }
+            // Keys count from the question's start.
+            caller.maximumWaitChoice = sipLoop.scheduleTask(in: .seconds(60)) { }
+        }
+    }
+
+    /// The caller leaves the queue to leave a message, then Hotline says goodbye.
+    func takeVoicemail(_ caller: CallState) {
+        guard let contact = caller.contact, let ivr = caller.ivr else { return }
+        routing?.withdraw(contact)
+        records?.update(contact) { $0.leftQueue(at: .now()) }
+        caller.endOutcome = .voicemail
+        caller.endCause = CallRecord.EndReason.maxWait
+        let handle = caller.handle
+        ivr.say(zh: "请在提示音后留言，说完请按井号键。", en: "Please leave a message after the tone, and press the hash key when you are done.") {
+            [weak self, weak ivr] in
+            guard let ivr else { return }
+            ivr.takeMessage(name: "queue", maximumSeconds: 120) { [weak self, weak ivr] id in
+                self?.logger.info("voicemail left in the queue", metadata: ["interaction.id": "\(contact)", "voicemail.id": "\(id ?? "-")"])
+                guard let ivr else { return }
+                ivr.say(zh: "谢谢您的留言，我们会尽快处理。再见。", en: "Thank you for your message. We will get back to you soon. Goodbye.") {
+                    self?.endpoint?.hangup(handle)
+                }
+            }
+        }
+    }
+
+    /// The caller hangs up keeping their place: routing reserves an agent when their turn
+    /// comes, then the customer is dialled.
+    func callBack(_ caller: CallState) {
+        guard let contact = caller.contact, let routing, let number = Self.callbackNumber(callerNumber(caller)),
+              let queue = routing.waitingQueue(of: contact) else { return }
+        do {
+            try routing.convertToCallback(contact, number: number)
+        } catch {
+            logger.warning("callback refused: \(error)", metadata: ["interaction.id": "\(contact)"])
+            return
+        }
+        caller.callbackRequested = true
+        callbacks[contact] = CallbackInfo(number: number, dialled: caller.line?.number ?? "", callID: caller.callID, queue: queue)
+        logger.info("caller will be called back, keeping their place", metadata: ["interaction.id": "\(contact)", "queue": "\(queue)"])
+        let spoken = number.map(String.init).joined(separator: " ")
+        let handle = caller.handle
+        caller.ivr?.say(zh: "好的，轮到您时我们会回拨 \(spoken)，您的排队位置保留不变。再见。",
+                        en: "All right. When it is your turn we will call you back on \(spoken), and you keep your place in the queue. Goodbye.") {
+            [weak self] in self?.endpoint?.hangup(handle)
+        }
+    }
+
+    // MARK: Dialling the customer
+
+    /// The agent reserved for a callback answered: they hear ringback while the customer is dialled.
+    func dialCustomer(_ contact: InteractionID, agentLeg: CallState, leg: MediaLegID) {
+        guard let endpoint, let info = callbacks[contact], let trunk = config.trunk,
+              let uri = try? SIPURI(parsing: "sip:\(info.number)@\(trunk.host):\(trunk.port)") else {
+            logger.error("callback cannot be dialled (no trunk)", metadata: ["interaction.id": "\(contact)"])
+            endpoint?.hangup(agentLeg.handle)
+            return
+        }
+        media.play(leg, [.tone(id: "ringback", .ringback(.china), milliseconds: 60_000)], replace: true)
+        let from = try? NameAddress(parsing: "<sip:\(trunk.callerID ?? info.dialled)@\(config.domain)>")
+        let credentials = trunk.username.map { DialCredentials(username: $0, password: trunk.password ?? "") }
+        let handle = endpoint.placeCall(to: uri, from: from, via: SIPPeer(transport: .udp, host: trunk.host, port: trunk.port),
+                                        credentials: credentials, headers: [("X-Hotline-Interaction", contact.rawValue)]) { _ in }
+        let customer = CallState(handle: handle, callID: info.callID, role: "customer", line: nil)
+        customer.contact = contact
+        customer.partner = agentLeg.handle
+        customer.from = from.map { "\($0)" } ?? ""
+        customer.to = "\(uri)"
+        agentLeg.partner = handle
+        calls[handle] = customer
+        queuedCallers[contact] = handle
+        logger.info("calling the customer back", metadata: ["interaction.id": "\(contact)", "agent.id": "\(agentLeg.agent?.rawValue ?? "-")"])
+    }
+
+    /// The customer answered: joined with the agent, and recorded when the queue says so.
+    func customerLegOpened(_ state: CallState, leg: MediaLegID) {
+        guard let contact = state.contact, let agentHandle = state.partner, let agent = calls[agentHandle],
+              let agentMedia = agent.leg else { return }
+        media.stopPlayback(agentMedia)
+        media.bridge(leg, agentMedia)
+        logger.info("callback connected", metadata: ["interaction.id": "\(contact)"])
+        if let queue = callbacks[contact]?.queue, routing?.queue(queue)?.records == true {
+            startRecording(state, leg: leg, other: agentMedia, layout: "stereo")
+        }
+    }
+
+    /// The customer's leg ended (answered or not): the callback is over.
+    func customerLegEnded(_ state: CallState, reason: CallEndReason) {
+        guard let contact = state.contact else { return }
+        queuedCallers[contact] = nil
+        callbacks[contact] = nil
+        let cause: String
+        if let given = state.endCause {
+            cause = given
+        } else if state.negotiated == nil {
+            cause = "callback not answered (\(reason))"
+        } else {
+            cause = reason == .remoteHangup ? CallRecord.EndReason.callerHungUp : "\(reason)"
+        }
+        routing?.callFinished(contact, outcome: .callback, reason: cause)
+    }
+
+    /// Digits of a number Hotline can call back (5 to 20, an optional leading +), or nil.
+    static func callbackNumber(_ number: String) -> String? {
+        let digits = number.hasPrefix("+") ? number.dropFirst() : Substring(number)
+        guard (5...20).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return number
+    }
+}

@@ -1,0 +1,498 @@
+import ACD
+import HotlineModel
+import Logging
+import NIOCore
+
+/// What routing asks of the calls: ring an agent's phone, stop it, speak to a waiting
+/// caller. Implemented by ``LineCallController`` on the SIP loop.
+protocol RoutingHost: AnyObject {
+    /// Rings `agent`'s registered phone with `contact`; false when it has no registration
+    /// (the offer then fails as unreachable).
+    func ringAgent(_ agent: AgentID, contact: InteractionID, queue: String, kind: ContactRequest.Kind) -> Bool
+    /// Stops ringing `agent` with `contact` (the ring time passed, or the caller left).
+    func stopRinging(_ agent: AgentID, contact: InteractionID)
+    /// Tells a waiting caller their position and estimated wait.
+    func announce(_ contact: InteractionID, position: Int, estimatedWaitSeconds: Int)
+    /// The caller has waited the queue's maximum.
+    func maximumWaitReached(_ contact: InteractionID, queue: String, offer: MaximumWaitOffer)
+    /// Ends the call `agent` is on (forced logout, the hang-up command).
+    func hangUpAgentCall(_ agent: AgentID, contact: InteractionID)
+    /// Blind transfer of the caller on `contact` (answered by `agent`) to `target`.
+    func transfer(_ contact: InteractionID, from agent: AgentID, to target: CallTransfer.Target) throws(RoutingCommandError)
+    /// Whether `agent`'s phone has a live registration.
+    func phoneRegistered(_ agent: AgentID) -> Bool
+}
+
+/// Owns the ACD engine and connects it to the rest of Hotline: runs its timers on the
+/// SIP loop, carries out its actions through the ``RoutingHost``, stores every agent state
+/// change, and answers the API's commands (``RoutingCommands``).
+///
+/// Everything but the `RoutingCommands` entry points runs on the SIP loop; those hop there.
+public final class RoutingService: RoutingCommands, @unchecked Sendable {
+    struct AgentEntry {
+        var name: String
+        var profile: AgentProfile
+        var since: Timestamp
+        /// The next `sequence` of their stored state changes.
+        var sequence: Int64
+        /// The queue of the call they are on or wrapping up (its wrap-up rules).
+        var queue: String?
+        /// Disposition and notes given with the command that ends wrap-up.
+        var wrapUp: (disposition: String?, notes: String?)?
+    }
+
+    let loop: any EventLoop
+    private var engine: ACDEngine
+    private var agents: [AgentID: AgentEntry]
+    private let queueOrder: [QueueConfiguration]
+    private let journal: InteractionJournal?
+    /// Set when the calls are wired (the controller owns the keeper).
+    var records: CallRecordKeeper?
+    private let logger: Logger
+    weak var host: (any RoutingHost)?
+    private var timer: Scheduled<Void>?
+    private var timerAt: Timestamp?
+    /// Host callbacks that arrive while actions are being carried out wait for the end.
+    private var applying = false
+    private var deferred: [() -> Void] = []
+    private var sweep: RepeatedTask?
+
+    /// Routing names agents by their SIP username (what phones, the API and logs use); the
+    /// store names them by user id (an agent is a user). Username → user id.
+    let storedIDs: [AgentID: AgentID]
+
+    /// `lastStates`: each agent's last stored change (their sequence goes on from it);
+    /// `userIDs`: each configured agent's user id in the store, by username.
+    init(queues: [QueueConfiguration], agents: [HotlineConfiguration.Agent], userIDs: [String: UserID],
+         lastStates: [AgentStateChange], loop: any EventLoop, journal: InteractionJournal?, logger: Logger) throws {
+        self.engine = try ACDEngine(queues: queues)
+        self.queueOrder = queues.sorted { $0.id < $1.id }
+        self.loop = loop
+        self.journal = journal
+        self.logger = logger
+        let storedIDs = Dictionary(userIDs.map { (AgentID($0.key), AgentID($0.value.rawValue)) }, uniquingKeysWith: { a, _ in a })
+        self.storedIDs = storedIDs
+        let usernames = Dictionary(storedIDs.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+        let last = Dictionary(lastStates.compactMap { change in usernames[change.agentID].map { ($0, change) } },
+                              uniquingKeysWith: { a, b in a.sequence > b.sequence ? a : b })
+        let now = Timestamp.now()
+        var entries: [AgentID: AgentEntry] = [:]
+        var closing: [AgentStateChange] = []
+        for agent in agents {
+            let id = AgentID(agent.username)
+            let skills = Dictionary(agent.skills.map { ($0.name, $0.level) }, uniquingKeysWith: max)
+            var entry = AgentEntry(name: agent.displayName, profile: AgentProfile(id: id, skills: skills),
+                                   since: last[id]?.at ?? now, sequence: (last[id]?.sequence ?? 0) + 1)
+            // Hotline stopped with this agent logged in: their calls are gone, so they are
+            // logged out, and log in again when they are back at their desk.
+            if let previous = last[id], previous.to != .loggedOut {
+                closing.append(AgentStateChange(agentID: storedIDs[id] ?? id, sequence: entry.sequence, from: previous.to, to: .loggedOut,
+                                                at: max(now, previous.at), cause: "restart"))
+                entry.sequence += 1
+                entry.since = max(now, previous.at)
+            }
+            entries[id] = entry
+        }
+        self.agents = entries
+        if !closing.isEmpty {
+            journal?.write(.appendAgentStateChanges(closing))
+            logger.warning("agents logged in when Hotline stopped are logged out", metadata: [
+                "agents": "\(closing.map(\.agentID.rawValue).joined(separator: ","))"])
+        }
+    }
+
+    /// Starts the registration sweep (an agent whose phone's registration lapsed is made not ready).
+    func start() {
+        sweep = loop.scheduleRepeatedTask(initialDelay: .seconds(5), delay: .seconds(5)) { [weak self] _ in
+            self?.checkRegistrations()
+        }
+    }
+
+    func stop() {
+        sweep?.cancel()
+        timer?.cancel()
+    }
+
+    func queue(_ id: String) -> QueueConfiguration? { engine.queues[id] }
+
+    // MARK: Calls (on the SIP loop)
+
+    /// A caller asks for an agent. Throws when the queue refuses them (unknown, full).
+    func enqueue(_ request: ContactRequest) throws(ACDError) {
+        let now = Timestamp.now()
+        let actions = try engine.enqueue(request, now: now)
+        records?.update(request.id) { $0.queued(queue: request.queue, at: now) }
+        apply(actions)
+    }
+
+    /// The agent's phone answered the offer of `contact`.
+    func offerAnswered(_ contact: InteractionID) {
+        perform("answer") { (engine, now) throws(ACDError) in try engine.offerAnswered(contact, now: now) }
+    }
+
+    /// The agent's phone rejected the offer or could not be reached.
+    func offerFailed(_ contact: InteractionID, _ failure: OfferFailure) {
+        guard let agent = engine.contact(contact)?.offeredTo else { return }
+        let result: CallSegment.Result = switch failure {
+        case .noAnswer: .noAnswer
+        case .busy: .busy
+        case .unreachable: .unreachable
+        }
+        records?.update(contact) { $0.offerFailed(agent: agent, result: result, at: .now()) }
+        perform("offer failed") { (engine, now) throws(ACDError) in try engine.offerFailed(contact, failure, now: now) }
+    }
+
+    /// The call `contact` is over (the caller or the agent hung up, or it failed): its
+    /// record closes with `outcome`, a caller still waiting leaves the queue, and the
+    /// agent on it goes to wrap-up.
+    func callFinished(_ contact: InteractionID, outcome: CallOutcome, reason: String) {
+        let now = Timestamp.now()
+        records?.update(contact) { $0.ended(outcome: outcome, reason: reason, at: now) }
+        if engine.agent(on: contact) != nil {
+            perform("call ended") { (engine, now) throws(ACDError) in try engine.callEnded(contact, now: now) }
+        } else if engine.contact(contact) != nil {
+            perform("abandon") { (engine, now) throws(ACDError) in try engine.abandon(contact, now: now) }
+        }
+        // A part whose agent moved on without wrap-up (a forced logout) closes now.
+        if let record = records?.record(of: contact) {
+            for agent in Set(record.segments.filter { $0.answeredAt != nil }.map(\.agentID)) {
+                let state = engine.state(of: agent)
+                guard state != .wrapUp(contact), state != .onCall(contact) else { continue }
+                records?.update(contact) { builder in
+                    if builder.awaitsWrapUp(of: agent) { builder.wrapUpEnded(agent: agent, disposition: nil, notes: nil, at: now) }
+                }
+            }
+        }
+    }
+
+    /// The caller left the queue for something else (voicemail, a transfer elsewhere).
+    func withdraw(_ contact: InteractionID) {
+        guard engine.contact(contact) != nil else { return }
+        perform("withdraw") { (engine, now) throws(ACDError) in try engine.withdraw(contact, now: now) }
+    }
+
+    /// The caller keeps their place and is called back on `number`.
+    func convertToCallback(_ contact: InteractionID, number: String) throws(ACDError) {
+        try engine.convertToCallback(contact, number: number, now: .now())
+    }
+
+    /// The agent transferred the caller away (the record already says so): the agent
+    /// goes to wrap-up and the contact is free to be queued or offered again.
+    func transferredAway(_ contact: InteractionID) {
+        guard engine.agent(on: contact) != nil else { return }
+        perform("transferred") { (engine, now) throws(ACDError) in try engine.callEnded(contact, now: now) }
+    }
+
+    /// Refuses a transfer to `agent` unless they are logged in and available.
+    func checkDirectOffer(to agent: AgentID) throws(RoutingCommandError) {
+        guard agents[agent] != nil else {
+            throw RoutingCommandError(code: "invalid-target", field: "agent", message: "There is no agent '\(agent)'.", status: 404)
+        }
+        let state = engine.state(of: agent)
+        guard state == .available else {
+            throw RoutingCommandError(code: "agent-not-available", field: "agent",
+                                      message: "Agent \(agent) is \(state.name.rawValue); transfer to a queue or to an available agent.",
+                                      status: 409)
+        }
+    }
+
+    /// Offers a caller to one agent (a transfer to that agent).
+    func offerDirect(_ request: ContactRequest, to agent: AgentID) throws(ACDError) {
+        let actions = try engine.offerDirect(request, to: agent, now: .now())
+        apply(actions)
+    }
+
+    func isWaiting(_ contact: InteractionID) -> Bool { engine.contact(contact) != nil }
+    func waitingQueue(of contact: InteractionID) -> String? { engine.contact(contact)?.queue }
+    func agent(on contact: InteractionID) -> AgentID? { engine.agent(on: contact) }
+    func position(of contact: InteractionID) -> Int? { engine.position(of: contact) }
+    func displayName(of agent: AgentID) -> String? { agents[agent]?.name }
+
+    /// A registration of `user` was removed: when they have no phone left, routing stops offering to them.
+    func phoneUnregistered(user: String) {
+        let id = AgentID(user)
+        guard agents[id] != nil, host?.phoneRegistered(id) == false else { return }
+        apply(engine.phoneUnavailable(id, now: .now()))
+    }
+
+    private func checkRegistrations() {
+        for (id, state) in engine.agentStates where state == .available {
+            if host?.phoneRegistered(id) == false {
+                logger.info("agent's phone registration lapsed: not ready", metadata: ["agent.id": "\(id)"])
+                apply(engine.phoneUnavailable(id, now: .now()))
+            }
+        }
+    }
+
+    /// Runs an engine call from the host; an error means the host and the engine disagree
+    /// about a call (logged: it is a bug, and nothing changed).
+    private func perform(_ what: String, _ body: (inout ACDEngine, Timestamp) throws(ACDError) -> [ACDAction]) {
+        do {
+            apply(try body(&engine, .now()))
+        } catch {
+            logger.warning("routing: \(what) refused: \(error)")
+        }
+    }
+
+    // MARK: Actions
+
+    private func apply(_ actions: [ACDAction]) {
+        if applying {
+            deferred.append { [weak self] in self?.apply(actions) }
+            return
+        }
+        applying = true
+        for action in actions { carryOut(action) }
+        applying = false
+        while !deferred.isEmpty {
+            let next = deferred.removeFirst()
+            next()
+        }
+        rescheduleTimer()
+    }
+
+    private func carryOut(_ action: ACDAction) {
+        switch action {
+        case .offer(let contact, let agent, let queue, let kind, _):
+            records?.update(contact) { $0.offered(agent: agent, queue: queue, at: .now()) }
+            agents[agent]?.queue = queue
+            logger.info("offering call to agent", metadata: ["interaction.id": "\(contact)", "agent.id": "\(agent)", "queue": "\(queue)"])
+            if host?.ringAgent(agent, contact: contact, queue: queue, kind: kind) != true {
+                logger.notice("agent's phone is not registered: offer fails", metadata: ["interaction.id": "\(contact)", "agent.id": "\(agent)"])
+                deferred.append { [weak self] in self?.offerFailed(contact, .unreachable) }
+            }
+        case .cancelOffer(let contact, let agent, let reason):
+            if reason == .ringTimeout {
+                records?.update(contact) { $0.offerFailed(agent: agent, result: .noAnswer, at: .now()) }
+            }
+            host?.stopRinging(agent, contact: contact)
+        case .agentStateChanged(let agent, let from, let to, let at, let cause):
+            stateChanged(agent, from: from, to: to, at: at, cause: cause)
+        case .queued(let contact, let queue, let position):
+            logger.info("call queued", metadata: ["interaction.id": "\(contact)", "queue": "\(queue)", "queue.position": "\(position)"])
+        case .escalated(let contact, let queue, let step):
+            logger.info("queue escalation step", metadata: ["interaction.id": "\(contact)", "queue": "\(queue)", "queue.step": "\(step)"])
+        case .overflowed(let contact, let from, let to):
+            logger.info("call overflowed to another queue", metadata: ["interaction.id": "\(contact)", "queue": "\(from)", "queue.to": "\(to)"])
+            records?.update(contact) { $0.queued(queue: to, at: .now()) }
+        case .announce(let contact, let position, let seconds):
+            host?.announce(contact, position: position, estimatedWaitSeconds: seconds)
+        case .maximumWaitReached(let contact, let queue, let offer):
+            host?.maximumWaitReached(contact, queue: queue, offer: offer)
+        }
+    }
+
+    private func stateChanged(_ agent: AgentID, from: AgentState, to: AgentState, at: Timestamp, cause: String) {
+        guard var entry = agents[agent] else { return }
+        if case .reserved(let contact) = from, case .onCall = to {
+            records?.update(contact) { $0.answered(agent: agent, at: at) }
+        }
+        if case .wrapUp(let contact) = from {
+            let given = entry.wrapUp
+            records?.update(contact) { $0.wrapUpEnded(agent: agent, disposition: given?.disposition, notes: given?.notes, at: at) }
+            entry.wrapUp = nil
+        }
+        if case .onCall(let contact) = from, to.name != .wrapUp, records?.record(of: contact)?.outcome != nil {
+            // No wrap-up in this queue: the part ends without after-call work. (A forced
+            // logout during the call closes it when the call ends: ``callFinished``.)
+            records?.update(contact) { $0.wrapUpEnded(agent: agent, disposition: nil, notes: nil, at: at) }
+        }
+        let change = AgentStateChange(agentID: storedIDs[agent] ?? agent, sequence: entry.sequence, from: from.name, to: to.name, reason: to.reason,
+                                      interactionID: to.interaction, at: at, cause: String(cause.prefix(200)))
+        entry.sequence += 1
+        entry.since = at
+        if to.interaction == nil { entry.queue = nil }
+        agents[agent] = entry
+        journal?.write(.appendAgentStateChanges([change]))
+        logger.info("agent state", metadata: ["agent.id": "\(agent)", "agent.from": "\(from)", "agent.to": "\(to)", "agent.cause": "\(cause)"])
+    }
+
+    private func rescheduleTimer() {
+        let next = engine.nextDeadline
+        guard next != timerAt else { return }
+        timer?.cancel()
+        timerAt = next
+        guard let next else { timer = nil; return }
+        let delay = max(0, next.millisecondsSinceEpoch - Timestamp.now().millisecondsSinceEpoch)
+        timer = loop.scheduleTask(in: .milliseconds(delay)) { [weak self] in
+            guard let self else { return }
+            self.timerAt = nil
+            self.timer = nil
+            self.apply(self.engine.advance(to: .now()))
+        }
+    }
+
+    // MARK: RoutingCommands (any thread; hop to the loop)
+
+    public func agents() async -> [AgentStatus] {
+        (try? await onLoop { [self] () throws(RoutingCommandError) in
+            agents.keys.sorted { $0.rawValue < $1.rawValue }.compactMap(status)
+        }) ?? []
+    }
+
+    public func agent(_ id: AgentID) async -> AgentStatus? {
+        try? await onLoop { [self] () throws(RoutingCommandError) in status(id) }
+    }
+
+    public func login(_ id: AgentID, ready: Bool) async throws(RoutingCommandError) -> AgentStatus {
+        try await command(id) { [self] (engine, now) throws(RoutingCommandError) in
+            guard let entry = agents[id] else { throw .unknownAgent(id) }
+            if ready { try requirePhone(id) }
+            return try acd { () throws(ACDError) in try engine.login(entry.profile, ready: ready, now: now) }
+        }
+    }
+
+    public func logout(_ id: AgentID, force: Bool) async throws(RoutingCommandError) -> AgentStatus {
+        try await command(id) { [self] (engine, now) throws(RoutingCommandError) in
+            let onCall: InteractionID? = if case .onCall(let c) = engine.state(of: id) { c } else { nil }
+            let actions = try acd { () throws(ACDError) in
+                try engine.logout(id, now: now, force: force, cause: force ? "forced by supervisor" : "logout")
+            }
+            if let onCall {
+                // The call goes on without routing's agent: end it, as the supervisor asked.
+                deferred.append { [weak self] in self?.host?.hangUpAgentCall(id, contact: onCall) }
+            }
+            return actions
+        }
+    }
+
+    public func makeAvailable(_ id: AgentID) async throws(RoutingCommandError) -> AgentStatus {
+        try await command(id) { [self] (engine, now) throws(RoutingCommandError) in
+            let state = engine.state(of: id)
+            if state.name == .notReady { try requirePhone(id) }
+            if case .wrapUp = state { try requireDisposition(id, given: nil, queues: engine.queues) }
+            return try acd { () throws(ACDError) in try engine.makeAvailable(id, now: now) }
+        }
+    }
+
+    public func makeNotReady(_ id: AgentID, reason: NotReadyReason) async throws(RoutingCommandError) -> AgentStatus {
+        try await command(id) { [self] (engine, now) throws(RoutingCommandError) in
+            try acd { () throws(ACDError) in try engine.makeNotReady(id, reason: reason, now: now) }
+        }
+    }
+
+    public func endWrapUp(_ id: AgentID, disposition: String?, notes: String?) async throws(RoutingCommandError) -> AgentStatus {
+        try await command(id) { [self] (engine, now) throws(RoutingCommandError) in
+            guard case .wrapUp = engine.state(of: id) else {
+                throw RoutingCommandError(code: "impossible-transition", message: "Agent \(id) is not in wrap-up (\(engine.state(of: id))); nothing to end.",
+                                          status: 409)
+            }
+            try requireDisposition(id, given: disposition, queues: engine.queues)
+            agents[id]?.wrapUp = (disposition?.isEmpty == false ? disposition : nil, notes?.isEmpty == false ? notes : nil)
+            return try acd { () throws(ACDError) in try engine.endWrapUp(id, now: now) }
+        }
+    }
+
+    public func transfer(_ id: AgentID, to target: CallTransfer.Target) async throws(RoutingCommandError) {
+        try await onLoop { [self] () throws(RoutingCommandError) in
+            guard agents[id] != nil else { throw .unknownAgent(id) }
+            guard case .onCall(let contact) = engine.state(of: id) else {
+                throw RoutingCommandError(code: "not-on-a-call", field: "agent",
+                                          message: "Agent \(id) is not on a call (\(engine.state(of: id))); only a call in progress can be transferred.",
+                                          status: 409)
+            }
+            guard let host else { throw RoutingCommandError(code: "unavailable", message: "Hotline is stopping.", status: 503) }
+            try host.transfer(contact, from: id, to: target)
+        }
+    }
+
+    public func hangup(_ id: AgentID) async throws(RoutingCommandError) {
+        try await onLoop { [self] () throws(RoutingCommandError) in
+            guard agents[id] != nil else { throw .unknownAgent(id) }
+            guard case .onCall(let contact) = engine.state(of: id) else {
+                throw RoutingCommandError(code: "not-on-a-call", field: "agent",
+                                          message: "Agent \(id) is not on a call (\(engine.state(of: id))); there is nothing to hang up.",
+                                          status: 409)
+            }
+            host?.hangUpAgentCall(id, contact: contact)
+        }
+    }
+
+    public func queues() async -> [QueueStatus] {
+        (try? await onLoop { [self] () throws(RoutingCommandError) in queueOrder.map { queueStatus($0, now: .now()) } }) ?? []
+    }
+
+    // MARK: Command helpers (on the loop)
+
+    /// Runs a state command for `id` and answers with their status after it.
+    private func command(_ id: AgentID,
+                         _ body: @escaping (inout ACDEngine, Timestamp) throws(RoutingCommandError) -> [ACDAction])
+        async throws(RoutingCommandError) -> AgentStatus {
+        try await onLoop { [self] () throws(RoutingCommandError) in
+            guard agents[id] != nil else { throw .unknownAgent(id) }
+            // The engine changes nothing when it refuses.
+            let actions = try body(&engine, .now())
+            apply(actions)
+            guard let status = status(id) else { throw .unknownAgent(id) }
+            return status
+        }
+    }
+
+    private func onLoop<T: Sendable>(_ body: @escaping () throws(RoutingCommandError) -> T) async throws(RoutingCommandError) -> T {
+        let box = UnsafeSendableBox(body)
+        do {
+            return try await loop.submit { try box.value() }.get()
+        } catch let error as RoutingCommandError {
+            throw error
+        } catch {
+            throw RoutingCommandError(code: "unavailable", message: "Hotline is stopping (\(error)).", status: 503)
+        }
+    }
+
+    private func acd(_ body: () throws(ACDError) -> [ACDAction]) throws(RoutingCommandError) -> [ACDAction] {
+        do {
+            return try body()
+        } catch {
+            let status = switch error.code {
+            case .unknownAgent, .unknownContact: 409
+            case .unknownQueue: 404
+            default: 409
+            }
+            throw RoutingCommandError(code: error.code.rawValue, message: error.message, status: status)
+        }
+    }
+
+    private func requirePhone(_ id: AgentID) throws(RoutingCommandError) {
+        guard host?.phoneRegistered(id) == true else {
+            throw RoutingCommandError(code: "phone-not-registered", field: "agent",
+                                      message: "Agent \(id)'s phone (extension \(id)) is not registered with Hotline, so no call could reach it; "
+                                        + "register the phone, then become available.", status: 409)
+        }
+    }
+
+    /// `queues`: the engine's (passed in: the engine itself is borrowed while commands run).
+    private func requireDisposition(_ id: AgentID, given: String?, queues: [String: QueueConfiguration]) throws(RoutingCommandError) {
+        guard let queue = agents[id]?.queue.flatMap({ queues[$0] }), queue.wrapUpRequiresDisposition,
+              given?.isEmpty ?? true else { return }
+        throw RoutingCommandError(code: "disposition-required", field: "disposition",
+                                  message: "Queue \(queue.id) requires a disposition to end wrap-up; give one (e.g. \"resolved\").",
+                                  status: 422)
+    }
+
+    private func status(_ id: AgentID) -> AgentStatus? {
+        guard let entry = agents[id] else { return nil }
+        let state = engine.state(of: id)
+        return AgentStatus(id: id, name: entry.name, state: state.name, reason: state.reason?.rawValue, interaction: state.interaction,
+                           since: entry.since, phoneRegistered: host?.phoneRegistered(id) ?? false, skills: entry.profile.skills)
+    }
+
+    private func queueStatus(_ queue: QueueConfiguration, now: Timestamp) -> QueueStatus {
+        let waiting = engine.waiting(in: queue.id)
+        let longest = waiting.map { now.millisecondsSinceEpoch - $0.enteredQueueAt.millisecondsSinceEpoch }.max() ?? 0
+        var available = 0, staffed = 0
+        for (id, state) in engine.agentStates {
+            guard let skills = agents[id]?.profile.skills,
+                  queue.requiredSkills.allSatisfy({ (skills[$0.skill] ?? 0) >= $0.minimumLevel }) else { continue }
+            switch state {
+            case .available: available += 1; staffed += 1
+            case .reserved, .onCall, .wrapUp: staffed += 1
+            case .notReady, .loggedOut: break
+            }
+        }
+        let stats = engine.statistics[queue.id] ?? QueueStatistics()
+        return QueueStatus(id: queue.id, names: Dictionary(uniqueKeysWithValues: queue.names.map { ($0.key.rawValue, $0.value) }),
+                           waiting: waiting.count, longestWaitSeconds: Int(max(0, longest) / 1000), agentsAvailable: available,
+                           agentsStaffed: staffed, entered: stats.entered, answered: stats.answered, abandoned: stats.abandoned,
+                           serviceLevelPercent: stats.serviceLevelPercent, averageSpeedOfAnswerSeconds: stats.averageSpeedOfAnswerSeconds)
+    }
+}
