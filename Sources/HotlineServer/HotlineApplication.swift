@@ -169,7 +169,6 @@ public enum HotlineApplication {
         if let routing, let controller {
             controller.routing = routing
             routing.records = controller.records
-            controller.records?.storedIDs = routing.storedIDs
             routing.host = controller
             sipLoop.execute { routing.start() }
         }

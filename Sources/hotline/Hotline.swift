@@ -11,7 +11,7 @@ struct Hotline: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotline",
         abstract: "Hotline: an open-source contact center (SIP, IVR, ACD, CTI).",
-        subcommands: [Serve.self, Dial.self, FlowCommand.self, DemoCommand.self, Simulate.self, Bench.self])
+        subcommands: [Serve.self, Dial.self, FlowCommand.self, DemoCommand.self, Simulate.self, ExportCommand.self, Bench.self])
 }
 
 /// The process environment as a dictionary.

@@ -30,6 +30,17 @@ private let answered = CallRecord(
     endReason: "agent hung up")
 
 final class CallRecordCSVTests: XCTestCase {
+    func testExportTimesAreUTCDaysOrMoments() {
+        XCTAssertEqual(CallRecordCSV.timestamp("1970-01-01"), Timestamp(millisecondsSinceEpoch: 0))
+        XCTAssertEqual(CallRecordCSV.timestamp("2026-11-25"), Timestamp(millisecondsSinceEpoch: 1_795_564_800_000))
+        XCTAssertEqual(CallRecordCSV.timestamp("2026-11-25T08:30:15Z"), Timestamp(millisecondsSinceEpoch: 1_795_595_415_000))
+        XCTAssertEqual(CallRecordCSV.timestamp("2024-02-29"), Timestamp(millisecondsSinceEpoch: 1_709_164_800_000))
+        for bad in ["2026-02-29", "2026-13-01", "2026-11-31", "2026-11-25T08:30:15", "2026-11-25T24:00:00Z", "25/11/2026",
+                    "2026-11", "", "2026-11-25T08:30Z", "1969-12-31"] {
+            XCTAssertNil(CallRecordCSV.timestamp(bad), bad)
+        }
+    }
+
     func testHeader() {
         XCTAssertEqual(CallRecordCSV.header, """
             interaction_id,sip_call_id,caller,dialled,arrived_at,ivr_ended_at,queued_at,first_offered_at,answered_at,\

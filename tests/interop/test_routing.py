@@ -79,7 +79,7 @@ class RoutingEnv:
         return rt.queue_setting(self.config, queue, key)
 
     def stored(self, username: str) -> str:
-        """How the database names an agent (their user id)."""
+        """How agent state changes name an agent (their user id; call records use the extension)."""
         return rt.stored_agent_id(self.database, username)
 
     def explain(self, *parts: str, stored: rt.StoredCall | None = None, runs: list[sipp.SippRun] = (),
@@ -229,7 +229,7 @@ def test_available_agent_answers_and_wraps_up(env, calls):
     assert record["wait_ms"] == _ms(record["queued_at"], record["answered_at"]), why
     assert 0 <= record["wait_ms"] < 10_000, why
     assert [(s["agent_id"], s["queue"], s["result"]) for s in found.segments] == [
-        (env.stored("1001"), "telecom", "answered")], why
+        ("1001", "telecom", "answered")], why
     segment = found.segments[0]
     assert segment["answered_at"] == record["answered_at"] and segment["ended_at"] == record["ended_at"], why
     assert segment["talk_ms"] == _ms(segment["answered_at"], segment["ended_at"]) and segment["talk_ms"] > 5000, why
@@ -322,7 +322,7 @@ def test_ring_no_answer_goes_to_the_next_agent(env, calls):
     record = found.record
     assert (record["outcome"], record["queue"], record["end_reason"]) == ("answered", "telecom", "caller hung up"), why
     assert [(s["agent_id"], s["queue"], s["result"]) for s in found.segments] == [
-        (env.stored("1001"), "telecom", "no-answer"), (env.stored("2001"), "telecom", "answered")], why
+        ("1001", "telecom", "no-answer"), ("2001", "telecom", "answered")], why
     no_answer, answered = found.segments
     assert no_answer["answered_at"] is None and abs(_ms(no_answer["offered_at"], no_answer["ended_at"]) - ring_s * 1000) <= 500, why
     assert answered["offered_at"] >= no_answer["ended_at"] and answered["answered_at"] == record["answered_at"], why
@@ -460,9 +460,9 @@ def test_blind_transfer_to_a_queue_over_the_api(env, transferred):
     assert (record["outcome"], record["queue"], record["end_reason"]) == ("answered", "cards", "caller hung up"), why
     assert t.ended.queues == ["telecom", "cards"], why
     assert [(x["kind"], x["by_agent"], x["target_kind"], x["target"], x["completed"]) for x in t.ended.transfers] == [
-        ("blind", env.stored("1001"), "queue", "cards", 1)], why
+        ("blind", "1001", "queue", "cards", 1)], why
     assert [(s["agent_id"], s["queue"], s["result"], s["answered_at"] is not None) for s in t.ended.segments] == [
-        (env.stored("1001"), "telecom", "transferred", True), (env.stored("1002"), "cards", "answered", True)], why
+        ("1001", "telecom", "transferred", True), ("1002", "cards", "answered", True)], why
     first_part, second_part = t.ended.segments
     assert first_part["ended_at"] == t.ended.transfers[0]["transferred_at"] <= second_part["offered_at"], why
     assert second_part["ended_at"] == record["ended_at"], why
@@ -562,6 +562,49 @@ def test_blind_transfer_by_refer_from_the_phone(env, calls):
     assert agents.interaction_id(invite) == found.record["interaction_id"], why
     assert rt.flow(target) == ANSWERED_HOTLINE_HUNG_UP, "1002's leg\n" + why
     assert [(x["kind"], x["by_agent"], x["target_kind"], x["target"]) for x in found.transfers] == [
-        ("blind", env.stored("1001"), "queue", "cards")], why
+        ("blind", "1001", "queue", "cards")], why
     assert [(s["agent_id"], s["result"]) for s in found.segments] == [
-        (env.stored("1001"), "transferred"), (env.stored("1002"), "answered")], why
+        ("1001", "transferred"), ("1002", "answered")], why
+
+
+# ---------------------------------------------------------------------------
+# 7. The records leave as CSV and as an Asterisk queue_log
+# ---------------------------------------------------------------------------
+
+
+def test_export_writes_csv_and_queue_log(env):
+    """`hotline export calls` on the module's data (the calls of the tests above): the
+    answered call of test 1 is a CSV row (outcome answered, queue telecom, agent 1001) and
+    queue_log lines ENTERQUEUE, CONNECT by Agent/1001 and a COMPLETE* event, in time order."""
+    import csv
+    import io
+    import subprocess
+
+    def export(*args: str) -> str:
+        done = subprocess.run([str(env.server.binary), "export", "calls", "--data-dir", str(env.server.data_dir), *args],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    rows = list(csv.DictReader(io.StringIO(export(), newline="")))
+    answered = [r for r in rows if r["outcome"] == "answered" and r["queues"] == "telecom" and r["agents"] == "1001"]
+    assert answered, "no answered telecom call by 1001 in the export:\n" + "\n".join(map(str, rows))
+    row = answered[0]
+    assert row["caller"] == ZHANG_WEI and row["dialled"] == TELECOM, row
+    assert row["ivr_path"] == " > ".join(IVR_PATH), row
+    assert row["end_reason"] == "caller hung up", row
+    assert row["recording"].endswith(".wav"), row
+    # Only the telecom queue's calls, and a day with no calls gives the header alone.
+    only = list(csv.DictReader(io.StringIO(export("--queue", "cards"), newline="")))
+    assert only and all(r["queue"] == "cards" for r in only), only
+    assert export("--from", "2000-01-01", "--to", "2000-01-02").count("\n") == 1
+
+    lines = export("--format", "queue-log").splitlines()
+    fields = [line.split("|") for line in lines]
+    times = [int(f[0]) for f in fields]
+    assert times == sorted(times), lines
+    call = answered[0]["interaction_id"]
+    events = [(f[3], f[4]) for f in fields if f[1] == call]
+    assert events[0] == ("NONE", "ENTERQUEUE"), events
+    assert ("Agent/1001", "CONNECT") in events, events
+    assert events[-1][0] == "Agent/1001" and events[-1][1] in ("COMPLETECALLER", "COMPLETEAGENT"), events

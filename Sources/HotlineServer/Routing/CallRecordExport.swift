@@ -29,6 +29,34 @@ public enum CallRecordCSV {
     /// The header line, CRLF included.
     public static var header: String { line(columns) }
 
+    /// `2026-11-25` (midnight UTC) or `2026-11-25T08:30:00Z`.
+    public static func timestamp(_ text: String) -> Timestamp? {
+        let parts = text.split(separator: "T", maxSplits: 1, omittingEmptySubsequences: false)
+        let date = parts[0].split(separator: "-", omittingEmptySubsequences: false).map { Int64($0) }
+        guard date.count == 3, let y = date[0], let m = date[1], let d = date[2], (1970...9999).contains(y),
+              (1...12).contains(m) else { return nil }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let monthDays: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...monthDays[Int(m - 1)]).contains(d) else { return nil }
+        var seconds: Int64 = 0
+        if parts.count == 2 {
+            guard parts[1].hasSuffix("Z") else { return nil }
+            let clock = parts[1].dropLast().split(separator: ":", omittingEmptySubsequences: false).map { Int64($0) }
+            guard clock.count == 3, let h = clock[0], let mi = clock[1], let s = clock[2], (0...23).contains(h),
+                  (0...59).contains(mi), (0...59).contains(s) else { return nil }
+            seconds = h * 3600 + mi * 60 + s
+        }
+        // Days from the civil date (Howard Hinnant's algorithm).
+        let yy = m <= 2 ? y - 1 : y
+        let era = yy / 400
+        let yoe = yy - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return Timestamp(millisecondsSinceEpoch: (days * 86_400 + seconds) * 1000)
+    }
+
     /// One record's line, CRLF included: append it to ``header`` and the lines before.
     public static func row(_ record: CallRecord) -> String {
         line([

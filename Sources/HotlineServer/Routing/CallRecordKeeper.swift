@@ -3,6 +3,9 @@ import HotlineModel
 import Logging
 import Storage
 
+/// Records name agents by extension (their SIP username), as phones and queue reports
+/// know them; state changes and interactions name them by user id (foreign keys).
+///
 /// Keeps each call's ``CallRecordBuilder`` from the answer to the end of its last
 /// wrap-up, and stores the record after every milestone that matters to reports (so a
 /// crash loses no finished call; ``recover(store:now:logger:)`` closes the rest).
@@ -12,8 +15,6 @@ final class CallRecordKeeper: @unchecked Sendable {
     private var builders: [InteractionID: CallRecordBuilder] = [:]
     private let journal: InteractionJournal
     private let logger: Logger
-    /// Username → user id: records name agents as the store does (an agent is a user).
-    var storedIDs: [AgentID: AgentID] = [:]
 
     init(journal: InteractionJournal, logger: Logger) {
         self.journal = journal
@@ -46,19 +47,7 @@ final class CallRecordKeeper: @unchecked Sendable {
         } else {
             builders[id] = builder
         }
-        if store { journal.write(.saveCallRecord(stored(record))) }
-    }
-
-    /// `record` with its agents named by user id.
-    private func stored(_ record: CallRecord) -> CallRecord {
-        guard !storedIDs.isEmpty else { return record }
-        var out = record
-        for i in out.segments.indices { out.segments[i].agentID = storedIDs[out.segments[i].agentID] ?? out.segments[i].agentID }
-        for i in out.transfers.indices {
-            out.transfers[i].byAgent = out.transfers[i].byAgent.map { storedIDs[$0] ?? $0 }
-            if case .agent(let a) = out.transfers[i].target { out.transfers[i].target = .agent(storedIDs[a] ?? a) }
-        }
-        return out
+        if store { journal.write(.saveCallRecord(record)) }
     }
 
     /// At start-up: records a stopped Hotline left open are closed as interrupted.

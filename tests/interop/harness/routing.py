@@ -412,8 +412,8 @@ def wrapped_up(found: StoredCall) -> bool:
 
 
 def stored_agent_id(database: Path, username: str) -> str:
-    """The id the store names agent ``username`` by in state changes, segments and transfers:
-    their user's id (the API, phones and logs use the username)."""
+    """The id the store names agent ``username`` by in state changes and interactions: their
+    user's id (call records, the API, phones and logs use the username, the extension)."""
     with _connect(database) as db:
         row = db.execute("SELECT id FROM users WHERE username = ?", (username,)).fetchone()
     if row is None:
