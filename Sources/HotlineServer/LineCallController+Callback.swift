@@ -175,6 +175,41 @@ extension LineCallController {
         routing?.callFinished(contact, outcome: .callback, reason: cause)
     }
 
+    /// A blind transfer to an outside number: the caller hears ringback while the number
+    /// is dialled through the trunk, then talks to whoever answers (still recorded).
+    func dialExternal(_ caller: CallState, number: String, contact: InteractionID) {
+        guard let endpoint, let trunk = config.trunk,
+              let uri = try? SIPURI(parsing: "sip:\(number)@\(trunk.host):\(trunk.port)") else { return }
+        if let leg = caller.leg { media.play(leg, [.tone(id: "ringback", .ringback(.china), milliseconds: 60_000)], replace: true) }
+        // The outside party sees the caller's number (as a PBX forwarding a call does).
+        let from = try? NameAddress(parsing: caller.from)
+        let credentials = trunk.username.map { DialCredentials(username: $0, password: trunk.password ?? "") }
+        let handle = endpoint.placeCall(to: uri, from: from, via: SIPPeer(transport: .udp, host: trunk.host, port: trunk.port),
+                                        credentials: credentials, headers: [("X-Hotline-Interaction", contact.rawValue)]) { _ in }
+        let external = CallState(handle: handle, callID: caller.callID, role: "external", line: nil)
+        external.partner = caller.handle
+        external.from = caller.from
+        external.to = "\(uri)"
+        caller.partner = handle
+        calls[handle] = external
+        logger.info("transferring to an outside number", metadata: ["interaction.id": "\(contact)"])
+    }
+
+    /// The outside number answered the transferred caller: joined, and on the recording.
+    func externalLegOpened(_ state: CallState, leg: MediaLegID) {
+        guard let callerHandle = state.partner, let caller = calls[callerHandle], let callerLeg = caller.leg else { return }
+        media.stopPlayback(callerLeg)
+        media.bridge(callerLeg, leg)
+        if let layout = caller.line?.media.record, layout != "off" { media.setRecordingOther(callerLeg, leg) }
+    }
+
+    /// The outside leg ended: the caller's call ends with it.
+    func externalLegEnded(_ state: CallState, reason: CallEndReason) {
+        guard let callerHandle = state.partner, let caller = calls[callerHandle], !caller.ended else { return }
+        caller.endCause = caller.endCause ?? (state.negotiated == nil ? "transfer target did not answer (\(reason))"
+            : "transfer target hung up")
+    }
+
     /// Digits of a number Hotline can call back (5 to 20, an optional leading +), or nil.
     static func callbackNumber(_ number: String) -> String? {
         let digits = number.hasPrefix("+") ? number.dropFirst() : Substring(number)

@@ -170,9 +170,17 @@ extension LineCallController: RoutingHost {
                 throw RoutingCommandError(code: "invalid-target", field: "agent", message: "The call is already with agent \(agent).", status: 422)
             }
             try routing.checkDirectOffer(to: other)
-        case .number:
-            throw RoutingCommandError(code: "invalid-target", field: "number",
-                                      message: "Transfers to outside numbers need an outbound trunk, and none is configured.", status: 422)
+        case .number(let number):
+            guard config.trunk != nil else {
+                throw RoutingCommandError(code: "invalid-target", field: "number",
+                                          message: "Transfers to outside numbers need an outbound trunk (trunk: in the configuration), and none is configured.",
+                                          status: 422)
+            }
+            guard Self.callbackNumber(number) != nil else {
+                throw RoutingCommandError(code: "invalid-target", field: "number",
+                                          message: "'\(number)' is not a phone number Hotline can dial; use 5-20 digits, with an optional leading +.",
+                                          status: 422)
+            }
         }
         logger.info("blind transfer", metadata: ["interaction.id": "\(contact)", "agent.id": "\(agent)", "transfer.target": "\(target)"])
         records?.update(contact) { $0.transferred(kind: .blind, byAgent: agent, target: target, at: .now(), completed: true) }
@@ -193,8 +201,12 @@ extension LineCallController: RoutingHost {
                 try routing.enqueue(ContactRequest(id: contact, queue: id, priority: caller.priority))
             case .agent(let other):
                 try routing.offerDirect(ContactRequest(id: contact, queue: queue, priority: caller.priority), to: other)
-            case .number:
-                break
+            case .number(let number):
+                // The caller leaves routing: the call ends when either side of the new leg hangs up.
+                queuedCallers[contact] = nil
+                caller.endOutcome = .transferredOut
+                routing.forget(contact)
+                dialExternal(caller, number: number, contact: contact)
             }
         } catch {
             logger.warning("transfer target refused the caller: \(error)", metadata: ["interaction.id": "\(contact)"])

@@ -203,6 +203,7 @@ final class LineCallController: @unchecked Sendable {
                 return
             }
             if state.role == "customer" { customerLegEnded(state, reason: reason) }
+            if state.role == "external" { externalLegEnded(state, reason: reason) }
             if state.line?.flow != nil { callerEnded(state, reason: reason) }
             if let partner = state.partner, let other = calls[partner], !other.ended {
                 logger.debug("bridged call ended: ending the other side", metadata: [
@@ -255,6 +256,10 @@ final class LineCallController: @unchecked Sendable {
         }
         if state.role == "customer" {
             customerLegOpened(state, leg: leg)
+            return
+        }
+        if state.role == "external" {
+            externalLegOpened(state, leg: leg)
             return
         }
         if state.role == "callee" {

@@ -32,6 +32,7 @@ import pytest
 from harness import agents, rtp, sipmsg, sipp
 from harness import routing as rt
 from harness.dtmf_pcap import presses
+from harness.ports import LOOPBACK
 from harness.server import HotlineServer
 from harness.settings import SHUTDOWN_LIMIT, hotline_config, new_server, ready_timeout
 from test_media import need_sipp_pcaps
@@ -45,6 +46,7 @@ RTP_PORTS = "32500-32999"
 READY_TIMEOUT = 240.0
 
 TELECOM = "10000"
+OUTSIDE = "13900139000"                       # dialled through the trunk by a transfer to a number
 ZHANG_WEI, ZHANG_WEI_SHOWN = "13800138000", "Zhang Wei"
 TO_AN_AGENT = presses((1.0, "10"))            # 1: Chinese, 0: an agent (flows/demo/telecom.yaml)
 IVR_PATH = ["lang", "main", "agent"]
@@ -70,6 +72,8 @@ class RoutingEnv:
     config: Path
     api: rt.API
     phones: dict[str, agents.AgentPhone]
+    # The outbound trunk's far end: a SIPp phone answering calls to outside numbers.
+    outside: agents.AgentPhone
 
     @property
     def database(self) -> Path:
@@ -103,17 +107,21 @@ def env(tmp_path_factory, hotline_bin, sipp_bin):
     if not rtp.can_spoof():
         pytest.skip("SIPp's play_pcap_audio needs root or CAP_NET_RAW")
     workdir = tmp_path_factory.mktemp("routing")
-    config = rt.routing_config(hotline_config(), workdir / "routing.yaml", rtp_ports=RTP_PORTS)
+    outside = agents.AgentPhone(user=OUTSIDE, password="-", workdir=workdir / "outside", server=(LOOPBACK, 0))
+    config = rt.routing_config(hotline_config(), workdir / "routing.yaml", rtp_ports=RTP_PORTS,
+                               trunk=f"sip:{LOOPBACK}:{outside.port}")
     server = new_server(workdir / "hotline", config=config, extra_args=["--rtp-ports", RTP_PORTS])
     server.start(max(ready_timeout(), READY_TIMEOUT))
+    outside.server = server.address
     phones = {user: agents.AgentPhone(user=user, password=rt.PASSWORDS[user], workdir=workdir / f"phone-{user}",
                                       server=server.address) for user in PHONES}
     try:
         for phone in phones.values():
             phone.register(expires=900)
-        yield RoutingEnv(server=server, workdir=workdir, config=config, api=rt.API.of(server), phones=phones)
+        yield RoutingEnv(server=server, workdir=workdir, config=config, api=rt.API.of(server), phones=phones,
+                         outside=outside)
     finally:
-        for phone in phones.values():
+        for phone in [*phones.values(), outside]:
             phone.stop()
         code, seconds = server.stop(timeout=SHUTDOWN_LIMIT)
     if code != 0:
@@ -608,3 +616,49 @@ def test_export_writes_csv_and_queue_log(env):
     assert events[0] == ("NONE", "ENTERQUEUE"), events
     assert ("Agent/1001", "CONNECT") in events, events
     assert events[-1][0] == "Agent/1001" and events[-1][1] in ("COMPLETECALLER", "COMPLETEAGENT"), events
+
+
+# ---------------------------------------------------------------------------
+# 8. Blind transfer to an outside number, through the trunk
+# ---------------------------------------------------------------------------
+
+
+def test_blind_transfer_to_an_outside_number(env, calls, tmp_path):
+    """1001 transfers the caller to 13900139000: Hotline dials it through the trunk (the
+    caller's number shown), 1001 goes to wrap-up, the caller talks to the outside phone
+    until they hang up; the record ends transferred-out with the transfer to the number."""
+    db, api = env.database, env.api
+    since = env.server.log_size()
+    tone = agents.write_audio(tmp_path / "outside_1000hz.wav", hz=SECOND_AGENT_TONE_HZ)
+    phone = env.phones["1001"].start("answer", hangup_after_ms=0, global_timeout=60)
+    outside = env.outside.start("answer", hangup_after_ms=0, audio=tone, global_timeout=60)
+    calls += [phone, outside]
+    replies = {"login": api.login("1001", ready=True)}
+    caller = _caller("to-number", wait_s=12.0).start(env.server, env.workdir / "to-number")
+    calls.append(caller)
+    invite = agents.wait_for_invite(phone, timeout=20)
+    replies["on-call"] = api.wait_state("1001", "on-call", timeout=5)
+    time.sleep(1.0)
+    replies["not-a-number"] = api.transfer("1001", number="12ab")
+    replies["transfer"] = api.transfer("1001", number=OUTSIDE)
+    outside_invite = agents.wait_for_invite(outside, timeout=10)
+    replies["wrap-up"] = api.wait_state("1001", "wrap-up", timeout=5)
+    caller.wait(40)
+    call_id = rt.sip_call_id(caller)
+    found = rt.wait_call(db, call_id, rt.ended, timeout=10)
+    why = env.explain(*(str(r) for r in replies.values()), stored=found, runs=[caller, phone, outside], since=since)
+
+    assert invite is not None and outside_invite is not None, why
+    assert (replies["not-a-number"].status, replies["not-a-number"].body["error"]["code"],
+            replies["not-a-number"].body["error"]["field"]) == (422, "invalid-target", "number"), why
+    assert (replies["transfer"].status, replies["transfer"].body) == (202, {"status": "transferring"}), why
+    assert sipmsg.uri_of(outside_invite.get("from")).startswith(f"sip:{ZHANG_WEI}@"), outside_invite.get("from")
+    assert agents.interaction_id(outside_invite) == found.record["interaction_id"], why
+    assert replies["wrap-up"].body["state"] == "wrap-up", why
+    assert len(rt.find(caller, "sent", method="BYE")) == 1, "the caller's call did not last to its own BYE\n" + why
+    record = found.record
+    assert (record["outcome"], record["end_reason"]) == ("transferred-out", "caller hung up"), why
+    assert [(x["kind"], x["by_agent"], x["target_kind"], x["target"], x["completed"]) for x in found.transfers] == [
+        ("blind", "1001", "number", OUTSIDE, 1)], why
+    assert [(s["agent_id"], s["result"]) for s in found.segments] == [("1001", "transferred")], why
+
