@@ -662,3 +662,67 @@ def test_blind_transfer_to_an_outside_number(env, calls, tmp_path):
         ("blind", "1001", "number", OUTSIDE, 1)], why
     assert [(s["agent_id"], s["result"]) for s in found.segments] == [("1001", "transferred")], why
 
+
+
+# ---------------------------------------------------------------------------
+# 9. Ways out: the phone unregisters; Hotline crashes mid-call and restarts
+# ---------------------------------------------------------------------------
+
+
+def test_an_unregistered_phone_makes_its_agent_not_ready(env, calls):
+    """1001 is available; their phone unregisters (Expires: 0): routing stops offering to
+    them at once (not-ready phone-unavailable), and available is refused until it is back."""
+    db, api = env.database, env.api
+    before = rt.last_sequence(db, "1001")
+    replies = {"login": api.login("1001", ready=True)}
+    try:
+        env.phones["1001"].unregister()
+        replies["after"] = api.wait_state("1001", "not-ready", timeout=5)
+        replies["available"] = api.set_state("1001", "available")
+    finally:
+        env.phones["1001"].register(expires=900)
+    replies["again"] = api.set_state("1001", "available")
+    why = "\n".join(str(r) for r in replies.values())
+    assert replies["login"].body["state"] == "available", why
+    assert (replies["after"].body["state"], replies["after"].body["reason"], replies["after"].body["phoneRegistered"]) == (
+        "not-ready", "phone-unavailable", False), why
+    assert (replies["available"].status, replies["available"].body["error"]["code"]) == (409, "phone-not-registered"), why
+    assert replies["again"].body["state"] == "available", why
+    changes = rt.state_changes(db, "1001", after=before)
+    assert [(c["from_state"], c["to_state"], c["reason"], c["cause"]) for c in changes] == [
+        ("logged-out", "available", None, "login"),
+        ("available", "not-ready", "phone-unavailable", "phone unregistered"),
+        ("not-ready", "available", None, "agent")], changes
+
+
+def test_a_crash_mid_call_logs_agents_out_and_marks_the_call_interrupted(env, calls):
+    """SIGKILL while 1001 talks to a caller: after the restart 1001 is logged out (stored
+    with cause restart), and the call's record is closed as interrupted."""
+    db, api = env.database, env.api
+    phone = env.phones["1001"].start("answer", hangup_after_ms=0, global_timeout=60)
+    calls.append(phone)
+    assert api.login("1001", ready=True).status == 200
+    caller = _caller("crash", wait_s=30.0).start(env.server, env.workdir / "crash")
+    calls.append(caller)
+    assert agents.wait_for_invite(phone, timeout=20) is not None
+    on_call = api.wait_state("1001", "on-call", timeout=5)
+    call_id = rt.wait_call_id(caller)
+    up = rt.wait_call(db, call_id, lambda f: f.record is not None and f.record["answered_at"] is not None, timeout=5)
+    before = rt.last_sequence(db, "1001")
+    # The journal writes in batches: wait until on-call is stored, so the restart has it to close.
+    deadline = time.monotonic() + 5
+    while rt.state_changes(db, "1001", after=before - 1)[-1]["to_state"] != "on-call" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        before = rt.last_sequence(db, "1001")
+    env.server.kill()
+    _ensure_running(env)
+    after = api.agent("1001")
+    found = rt.wait_call(db, call_id, rt.ended, timeout=5)
+    why = f"{on_call}\n{after}\n{found.record}"
+    assert on_call.body["state"] == "on-call", why
+    assert up.record["outcome"] is None, why
+    assert (after.body["state"], after.body.get("interaction")) == ("logged-out", None), why
+    changes = rt.state_changes(db, "1001", after=before - 1)
+    assert [(c["from_state"], c["to_state"], c["cause"]) for c in changes][-1] == ("on-call", "logged-out", "restart"), changes
+    assert (found.record["outcome"], found.record["end_reason"]) == ("interrupted", "interrupted"), why
+    assert [(s["agent_id"], s["answered_at"] is not None) for s in found.segments] == [("1001", True)], why
