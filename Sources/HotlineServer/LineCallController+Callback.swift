@@ -16,6 +16,8 @@ struct CallbackInfo {
     var dialled: String
     var callID: String
     var queue: String
+    /// The caller's interaction: the callback's legs and recording belong to it.
+    var interaction: Interaction?
 }
 
 /// Callbacks and the queue's maximum wait: keys a waiting caller presses, voicemail,
@@ -111,7 +113,8 @@ extension LineCallController {
             return
         }
         caller.callbackRequested = true
-        callbacks[contact] = CallbackInfo(number: number, dialled: caller.line?.number ?? "", callID: caller.callID, queue: queue)
+        callbacks[contact] = CallbackInfo(number: number, dialled: caller.line?.number ?? "", callID: caller.callID, queue: queue,
+                                          interaction: caller.interaction)
         logger.info("caller will be called back, keeping their place", metadata: ["interaction.id": "\(contact)", "queue": "\(queue)"])
         let spoken = number.map(String.init).joined(separator: " ")
         let handle = caller.handle
@@ -138,6 +141,8 @@ extension LineCallController {
                                         credentials: credentials, headers: [("X-Hotline-Interaction", contact.rawValue)]) { _ in }
         let customer = CallState(handle: handle, callID: info.callID, role: "customer", line: nil)
         customer.contact = contact
+        customer.interaction = info.interaction
+        if let agent = agentLeg.agent { customer.interaction?.agentID = routing?.storedIDs[agent] ?? agent }
         customer.partner = agentLeg.handle
         customer.from = from.map { "\($0)" } ?? ""
         customer.to = "\(uri)"

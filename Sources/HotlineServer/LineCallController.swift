@@ -171,6 +171,9 @@ final class LineCallController: @unchecked Sendable {
             // Answered by a line: self-service (the IVR, later); a bridged callee: connected.
             if state.role == "callee", let caller = state.partner.flatMap({ calls[$0] }) {
                 updateInteraction(caller) { $0.state = .connected }
+            } else if state.role == "customer" {
+                // A callback reached the customer: the interaction is up again, with its agent.
+                updateInteraction(state) { $0.state = .connected }
             } else {
                 updateInteraction(state) { $0.state = .ivr }
             }

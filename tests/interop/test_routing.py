@@ -88,17 +88,7 @@ class RoutingEnv:
 
     def explain(self, *parts: str, stored: rt.StoredCall | None = None, runs: list[sipp.SippRun] = (),
                 since: int = 0) -> str:
-        out = list(parts)
-        if not self.server.is_running():
-            out.insert(0, f"HOTLINE DIED (exit status {self.server.process.returncode}): see the end of the log below")
-        if stored is not None:
-            out.append("----- stored -----\n" + stored.describe())
-        out += [f"{run.name}: {' | '.join(rt.flow(run))}" for run in runs]
-        out += [run.report() for run in runs]
-        out.append(f"----- hotline log ({self.server.stderr_path}) -----\n"
-                   + "\n".join(line for line in self.server.log_since(since, limit=60_000).splitlines()
-                               if "Rendered speech" not in line)[-30_000:])
-        return "\n\n".join(out)
+        return rt.explain(self.server, *parts, stored=stored, runs=runs, since=since)
 
 
 @pytest.fixture(scope="module")

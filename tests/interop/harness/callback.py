@@ -22,7 +22,7 @@ import yaml
 
 from . import rtp, sipp
 from . import routing as rt
-from .agents import messages, received_invite
+from .agents import messages, received_invite, wait_for_invite as wait_invite  # noqa: F401 (re-exported)
 from .ports import LOOPBACK
 from .sipmsg import SipMessage
 from .sipp import SippRun
@@ -88,15 +88,6 @@ class CustomerPhone:
     def stop(self) -> None:
         for run in self.runs:
             run.kill()
-
-
-def wait_invite(run: SippRun, timeout: float) -> SipMessage | None:
-    deadline = time.monotonic() + timeout
-    while True:
-        invite = received_invite(run)
-        if invite is not None or time.monotonic() >= deadline:
-            return invite
-        time.sleep(0.05)
 
 
 def flow(run: SippRun) -> list[str]:

@@ -471,3 +471,22 @@ def dominant_hz(x: np.ndarray, rate: int) -> tuple[float, float]:
     total = float(spectrum.sum())
     near = float(spectrum[np.abs(freqs - freqs[peak]) <= 25].sum())
     return (float(freqs[peak]), near / total if total > 0 else 0.0)
+
+
+def explain(server, *parts: str, stored: "StoredCall | None" = None, runs=(), since: int = 0, run_flow=None) -> str:
+    """What a failing routing test shows: the given parts, HOTLINE DIED when the server is
+    gone, the stored call, each SIPp run's message flow (``run_flow``, default ``flow``)
+    and report, and the server's log since ``since``."""
+    show = run_flow or flow
+    out = list(parts)
+    if not server.is_running():
+        out.insert(0, f"HOTLINE DIED (exit status {server.process.returncode}): see the end of the log below")
+    if stored is not None:
+        out.append("----- stored -----\n" + stored.describe())
+    out += [f"{run.name}: {' | '.join(show(run))}" for run in runs]
+    out += [run.report() for run in runs]
+    out.append(f"----- hotline log ({server.stderr_path}) -----\n"
+               + "\n".join(line for line in server.log_since(since, limit=60_000).splitlines()
+                           if "Rendered speech" not in line)[-30_000:])
+    return "\n\n".join(out)
+
