@@ -27,31 +27,23 @@ extension LineCallController {
     func queueDigit(_ state: CallState, _ key: Character) -> Bool {
         guard let contact = state.contact, let routing, routing.isWaiting(contact), offers[contact] == nil,
               !state.callbackRequested, state.endOutcome == nil else { return false }
-        if let choice = state.maximumWaitChoice {
-            switch key {
-            case "1":
-                choice.cancel()
-                state.maximumWaitChoice = nil
-                takeVoicemail(state)
-            case "2":
-                choice.cancel()
-                state.maximumWaitChoice = nil
-                callBack(state)
-            default:
-                break
-            }
+        if state.choosingAtMaximumWait {
+            guard key == "1" || key == "2" else { return true }
+            state.choosingAtMaximumWait = false
+            state.maximumWaitTimer?.cancel()
+            if key == "1" { takeVoicemail(state) } else { callBack(state) }
             return true
         }
         guard let queue = routing.waitingQueue(of: contact).flatMap(routing.queue), queue.callbackKey == key,
-              config.trunk != nil, Self.callbackNumber(callerNumber(state)) != nil else { return false }
+              config.trunk != nil, Self.dialableNumber(callerNumber(state)) != nil else { return false }
         callBack(state)
         return true
     }
 
     func maximumWaitReached(_ contact: InteractionID, queue: String, offer: MaximumWaitOffer) {
         guard let handle = queuedCallers[contact], let caller = calls[handle], let ivr = caller.ivr,
-              !caller.callbackRequested, caller.endOutcome == nil, caller.maximumWaitChoice == nil else { return }
-        let canCallBack = config.trunk != nil && Self.callbackNumber(callerNumber(caller)) != nil
+              !caller.callbackRequested, caller.endOutcome == nil, !caller.choosingAtMaximumWait else { return }
+        let canCallBack = config.trunk != nil && Self.dialableNumber(callerNumber(caller)) != nil
         logger.info("caller reached the queue's maximum wait", metadata: [
             "interaction.id": "\(contact)", "queue": "\(queue)", "queue.offer": "\(offer.rawValue)", "callback.possible": "\(canCallBack)"])
         switch offer {
@@ -64,19 +56,17 @@ extension LineCallController {
             takeVoicemail(caller)
         case .voicemailOrCallback:
             guard canCallBack else { return takeVoicemail(caller) }
+            // Keys count from the question's start; no key within 8 s after it: a message.
+            caller.choosingAtMaximumWait = true
             ivr.say(zh: "很抱歉让您久等了。留言请按1；挂机等待我们回电，请按2。",
                     en: "Sorry to keep you waiting. To leave a message, press 1. To hang up and be called back, press 2.") { [weak self, weak caller] in
-                guard let self, let caller, caller.maximumWaitChoice != nil else { return }
-                // No key within 8 s after the question: a message.
-                caller.maximumWaitChoice?.cancel()
-                caller.maximumWaitChoice = self.sipLoop.scheduleTask(in: .seconds(8)) { [weak self, weak caller] in
-                    guard let self, let caller, !caller.ended, caller.maximumWaitChoice != nil else { return }
-                    caller.maximumWaitChoice = nil
+                guard let self, let caller, caller.choosingAtMaximumWait else { return }
+                caller.maximumWaitTimer = self.sipLoop.scheduleTask(in: .seconds(8)) { [weak self, weak caller] in
+                    guard let self, let caller, !caller.ended, caller.choosingAtMaximumWait else { return }
+                    caller.choosingAtMaximumWait = false
                     self.takeVoicemail(caller)
                 }
             }
-            // Keys count from the question's start.
-            caller.maximumWaitChoice = sipLoop.scheduleTask(in: .seconds(60)) { }
         }
     }
 
@@ -104,7 +94,7 @@ extension LineCallController {
     /// The caller hangs up keeping their place: routing reserves an agent when their turn
     /// comes, then the customer is dialled.
     func callBack(_ caller: CallState) {
-        guard let contact = caller.contact, let routing, let number = Self.callbackNumber(callerNumber(caller)),
+        guard let contact = caller.contact, let routing, let number = Self.dialableNumber(callerNumber(caller)),
               let queue = routing.waitingQueue(of: contact) else { return }
         do {
             try routing.convertToCallback(contact, number: number)
@@ -215,8 +205,9 @@ extension LineCallController {
             : "transfer target hung up")
     }
 
-    /// Digits of a number Hotline can call back (5 to 20, an optional leading +), or nil.
-    static func callbackNumber(_ number: String) -> String? {
+    /// A number Hotline can dial out (a callback, a transfer): 5 to 20 digits after an
+    /// optional leading +; nil otherwise.
+    static func dialableNumber(_ number: String) -> String? {
         let digits = number.hasPrefix("+") ? number.dropFirst() : Substring(number)
         guard (5...20).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         return number

@@ -58,7 +58,7 @@ extension LineCallController: RoutingHost {
         guard let id = state.interaction?.id else { return }
         let byCaller = reason == .remoteHangup || reason == .cancelled
         if let contact = state.contact, let routing {
-            state.maximumWaitChoice?.cancel()
+            state.maximumWaitTimer?.cancel()
             if state.callbackRequested {
                 // The caller keeps their place as a callback; the record closes with it.
                 if queuedCallers[contact] == state.handle { queuedCallers[contact] = nil }
@@ -94,7 +94,7 @@ extension LineCallController: RoutingHost {
 
     func ringAgent(_ agent: AgentID, contact: InteractionID, queue: String, kind: ContactRequest.Kind) -> Bool {
         guard let endpoint, let binding = registeredBinding(agent), let uri = try? SIPURI(parsing: binding.contactURI),
-              let peer = Self.peer(binding.source) else { return false }
+              let peer = binding.sourcePeer else { return false }
         let from: NameAddress?
         let callID: String
         var headers: [(SIPHeaderName, String)] = [("X-Hotline-Interaction", contact.rawValue), ("X-Hotline-Queue", queue)]
@@ -136,7 +136,7 @@ extension LineCallController: RoutingHost {
     func announce(_ contact: InteractionID, position: Int, estimatedWaitSeconds: Int) {
         guard let handle = queuedCallers[contact], let caller = calls[handle] else { return }
         let key = routing?.waitingQueue(of: contact).flatMap { routing?.queue($0)?.callbackKey }
-        let canCallBack = config.trunk != nil && Self.callbackNumber(callerNumber(caller)) != nil
+        let canCallBack = config.trunk != nil && Self.dialableNumber(callerNumber(caller)) != nil
         caller.ivr?.announce(position: position, estimatedWaitSeconds: estimatedWaitSeconds, callbackKey: canCallBack ? key : nil)
     }
 
@@ -176,7 +176,7 @@ extension LineCallController: RoutingHost {
                                           message: "Transfers to outside numbers need an outbound trunk (trunk: in the configuration), and none is configured.",
                                           status: 422)
             }
-            guard Self.callbackNumber(number) != nil else {
+            guard Self.dialableNumber(number) != nil else {
                 throw RoutingCommandError(code: "invalid-target", field: "number",
                                           message: "'\(number)' is not a phone number Hotline can dial; use 5-20 digits, with an optional leading +.",
                                           status: 422)
@@ -205,7 +205,6 @@ extension LineCallController: RoutingHost {
                 // The caller leaves routing: the call ends when either side of the new leg hangs up.
                 queuedCallers[contact] = nil
                 caller.endOutcome = .transferredOut
-                routing.forget(contact)
                 dialExternal(caller, number: number, contact: contact)
             }
         } catch {
@@ -339,13 +338,4 @@ extension LineCallController: RoutingHost {
         return endpoint.core.registrar.contacts(user: agent.rawValue, now: now).first
     }
 
-    /// `udp:192.0.2.7:5060` (a binding's source) as a peer.
-    static func peer(_ source: String) -> SIPPeer? {
-        guard let first = source.firstIndex(of: ":"), let last = source.lastIndex(of: ":"), first < last,
-              let transport = SIPTransportKind(rawValue: String(source[..<first])),
-              let port = Int(source[source.index(after: last)...]) else { return nil }
-        var host = String(source[source.index(after: first)..<last])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return SIPPeer(transport: transport, host: host, port: port)
-    }
 }

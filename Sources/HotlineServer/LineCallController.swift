@@ -80,8 +80,10 @@ final class LineCallController: @unchecked Sendable {
         var priority = 0
         /// The caller chose to be called back and hangs up keeping their place.
         var callbackRequested = false
-        /// At the maximum wait: waiting for 1 (voicemail) or 2 (callback), until this timer.
-        var maximumWaitChoice: Scheduled<Void>?
+        /// At the maximum wait: the caller is asked for 1 (voicemail) or 2 (callback); the
+        /// timer gives up on a key 8 s after the question.
+        var choosingAtMaximumWait = false
+        var maximumWaitTimer: Scheduled<Void>?
         /// The record's outcome when Hotline ends the call on purpose (voicemail).
         var endOutcome: CallOutcome?
 

@@ -441,9 +441,9 @@ final class APITests: XCTestCase {
         let users = APIUsers(realm: Self.realm, accounts: ["3001": .init(ha1: DigestHA1(md5: md5, sha256: ""), roles: [.agent])])
         XCTAssertEqual(users.verify(username: "3001", password: "old-phone-pw")?.roles, [.agent])
         XCTAssertNil(users.verify(username: "3001", password: "old-phone-px"))
-        XCTAssertTrue(APIUsers.constantTimeEquals("abc", "abc"))
-        XCTAssertFalse(APIUsers.constantTimeEquals("abc", "abd"))
-        XCTAssertFalse(APIUsers.constantTimeEquals("abc", "abcd"))
+        XCTAssertTrue(DigestHex.equalInConstantTime(expectedHex: "abc0", providedHex: "abc0"))
+        XCTAssertFalse(DigestHex.equalInConstantTime(expectedHex: "abc0", providedHex: "abd0"))
+        XCTAssertFalse(DigestHex.equalInConstantTime(expectedHex: "abc0", providedHex: "abc000"))
     }
 
     /// The users come from the store the configured agents are seeded into, HA1s only.

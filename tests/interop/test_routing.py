@@ -678,7 +678,8 @@ def test_an_unregistered_phone_makes_its_agent_not_ready(env, calls):
         "not-ready", "phone-unavailable", False), why
     assert (replies["available"].status, replies["available"].body["error"]["code"]) == (409, "phone-not-registered"), why
     assert replies["again"].body["state"] == "available", why
-    changes = rt.state_changes(db, "1001", after=before)
+    # The journal stores in batches: wait for the three changes rather than read at once.
+    changes = rt.wait_changes(db, "1001", before, count=3, timeout=5)
     assert [(c["from_state"], c["to_state"], c["reason"], c["cause"]) for c in changes] == [
         ("logged-out", "available", None, "login"),
         ("available", "not-ready", "phone-unavailable", "phone unregistered"),

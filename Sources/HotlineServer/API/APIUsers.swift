@@ -49,23 +49,14 @@ public struct APIUsers: Sendable {
         let computed = DigestHA1(username: username, realm: realm, password: password)
         guard let account = accounts[username] else { return nil }
         if let stored = account.ha1.sha256, !stored.isEmpty {
-            return Self.constantTimeEquals(stored, computed.sha256 ?? "") ? account : nil
+            return DigestHex.equalInConstantTime(expectedHex: stored, providedHex: computed.sha256 ?? "") ? account : nil
         }
         if let stored = account.ha1.md5, !stored.isEmpty {
-            return Self.constantTimeEquals(stored, computed.md5 ?? "") ? account : nil
+            return DigestHex.equalInConstantTime(expectedHex: stored, providedHex: computed.md5 ?? "") ? account : nil
         }
         return nil
     }
 
-    /// Equal strings, taking the same time wherever they differ (lengths are not secret:
-    /// every HA1 of one algorithm has the same length).
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for i in x.indices { difference |= x[i] ^ y[i] }
-        return difference == 0
-    }
 }
 
 /// The signed-in user of one request.

@@ -115,15 +115,9 @@ enum ChinaTime {
         return "\(year)-\(pad(month, 2))-\(pad(day, 2))"
     }
 
-    /// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant, "chrono-compatible
-    /// low-level date algorithms", days_from_civil).
+    /// Days from 1970-01-01 to a proleptic Gregorian date.
     static func daysSinceEpoch(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1  // from 1 March
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        LocalTime.daysSinceEpoch(year: year, month: month, day: day)
     }
 
     /// The inverse of `daysSinceEpoch` (civil_from_days, which the IVR's LocalTime does).

@@ -1,4 +1,5 @@
 import HotlineModel
+import IVR
 
 // Exports of call records for tools outside Hotline: a CSV file for spreadsheets and BI,
 // and Asterisk's queue_log for the queue-reporting tools built on it. Pure functions of
@@ -46,14 +47,7 @@ public enum CallRecordCSV {
                   (0...59).contains(mi), (0...59).contains(s) else { return nil }
             seconds = h * 3600 + mi * 60 + s
         }
-        // Days from the civil date (Howard Hinnant's algorithm).
-        let yy = m <= 2 ? y - 1 : y
-        let era = yy / 400
-        let yoe = yy - era * 400
-        let mp = (m + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
+        let days = Int64(LocalTime.daysSinceEpoch(year: Int(y), month: Int(m), day: Int(d)))
         return Timestamp(millisecondsSinceEpoch: (days * 86_400 + seconds) * 1000)
     }
 
@@ -125,18 +119,10 @@ public enum CallRecordCSV {
         return "\(sign)\(magnitude / 1000).\(padded(Int64(magnitude % 1000), 3))"
     }
 
-    /// The proleptic Gregorian date `days` after 1970-01-01 (H. Hinnant's
-    /// `civil_from_days`, http://howardhinnant.github.io/date_algorithms.html).
+    /// The proleptic Gregorian date `days` after 1970-01-01 (the IVR's calendar, UTC).
     static func civilDate(daysSinceEpoch days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        let local = LocalTime(Timestamp(millisecondsSinceEpoch: days * 86_400_000), utcOffsetMinutes: 0)
+        return (Int64(local.year), Int64(local.month), Int64(local.day))
     }
 
     private static func padded(_ value: Int64, _ width: Int) -> String {

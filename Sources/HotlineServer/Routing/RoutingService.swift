@@ -183,12 +183,6 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
         perform("transferred") { (engine, now) throws(ACDError) in try engine.callEnded(contact, now: now) }
     }
 
-    /// The contact left routing for good (transferred to an outside number): nothing of
-    /// it is waiting or on a call any more; its record closes when the call ends.
-    func forget(_ contact: InteractionID) {
-        if engine.contact(contact) != nil { withdraw(contact) }
-    }
-
     /// Refuses a transfer to `agent` unless they are logged in and available.
     func checkDirectOffer(to agent: AgentID) throws(RoutingCommandError) {
         guard agents[agent] != nil else {

@@ -60,4 +60,15 @@ public struct LocalTime: Hashable, Sendable {
         month = Int(mp < 10 ? mp + 3 : mp - 9)
         year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
     }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date: the inverse of the calendar
+    /// fields above (Howard Hinnant's days_from_civil).
+    public static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1  // from 1 March
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
 }

@@ -115,6 +115,20 @@ public enum DigestHex {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Whether two hex digests are equal, in time that depends only on the lengths (never
+    /// on where the first difference is); hex case is ignored. For digest responses and
+    /// stored HA1 values alike.
+    public static func equalInConstantTime(expectedHex: String, providedHex: String) -> Bool {
+        let expected = decode(expectedHex) ?? []
+        let provided = decode(providedHex)
+        var difference: UInt8 = (provided != nil && provided?.count == expected.count) ? 0 : 1
+        let bytes = provided ?? []
+        for index in expected.indices {
+            difference |= expected[index] ^ (index < bytes.count ? bytes[index] : 0)
+        }
+        return difference == 0
+    }
+
     /// Decodes hex digits of either case; nil if the text is not an even run of hex digits.
     public static func decode(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)

@@ -89,17 +89,9 @@ public enum DigestComputation {
             nonceCount: nc)
     }
 
-    /// Compares a computed digest with the hex a client sent, in time that depends only on
-    /// the lengths (never on where the first difference is). Hex case is ignored.
+    /// Compares a computed digest with the hex a client sent (``DigestHex/equalInConstantTime(expectedHex:providedHex:)``).
     static func constantTimeEquals(expectedHex: String, providedHex: String) -> Bool {
-        let expected = DigestHex.decode(expectedHex) ?? []
-        let provided = DigestHex.decode(providedHex)
-        var difference: UInt8 = (provided != nil && provided?.count == expected.count) ? 0 : 1
-        let bytes = provided ?? []
-        for index in expected.indices {
-            difference |= expected[index] ^ (index < bytes.count ? bytes[index] : 0)
-        }
-        return difference == 0
+        DigestHex.equalInConstantTime(expectedHex: expectedHex, providedHex: providedHex)
     }
 }
 

@@ -1,3 +1,5 @@
+import SIPTransaction
+
 /// The registrar's location service (RFC 3261 §10.3): for each address-of-record, the
 /// contacts it can be reached at and until when.
 ///
@@ -270,3 +272,21 @@ public struct LocationServiceError: Error, Sendable, Hashable, CustomStringConve
         }
     }
 }
+
+extension LocationService.Binding {
+    /// How ``source`` writes the address a REGISTER came from: `udp:192.0.2.7:5060`
+    /// (an IPv6 host unbracketed; no connection id).
+    public static func source(of peer: SIPPeer) -> String {
+        "\(peer.transport.rawValue):\(peer.host):\(peer.port)"
+    }
+
+    /// ``source`` as a peer to send to (a phone behind NAT is reached where it registered
+    /// from); nil when it is empty or not in the form ``source(of:)`` writes.
+    public var sourcePeer: SIPPeer? {
+        guard let first = source.firstIndex(of: ":"), let last = source.lastIndex(of: ":"), first < last,
+              let transport = SIPTransportKind(rawValue: String(source[..<first])),
+              let port = Int(source[source.index(after: last)...]) else { return nil }
+        return SIPPeer(transport: transport, host: String(source[source.index(after: first)..<last]), port: port)
+    }
+}
+

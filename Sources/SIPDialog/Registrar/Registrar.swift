@@ -87,7 +87,7 @@ public struct Registrar: Sendable {
             guard reason == .wrongResponse else { return (challengeResponse(request, challenges, toTag: toTag), []) }
             throttle.recordFailure(source: source, user: credentials.username, now: t)
             return (challengeResponse(request, challenges, toTag: toTag),
-                    [.authenticationFailed(user: credentials.username, source: "\(peer.transport.rawValue):\(peer.host):\(peer.port)")])
+                    [.authenticationFailed(user: credentials.username, source: LocationService.Binding.source(of: peer))])
         }
         throttle.recordSuccess(source: source, user: credentials.username, now: t)
         // §10.3 step 6: the authenticated user may only register its own AOR.
@@ -112,7 +112,7 @@ public struct Registrar: Sendable {
     private mutating func updateBindings(_ request: SIPRequest, _ e: RequestEssentials, aor: String, peer: SIPPeer,
                                          toTag: String, now: Int64) -> (SIPResponse, [UserAgentEvent]) {
         var events: [UserAgentEvent] = []
-        let source = "\(peer.transport.rawValue):\(peer.host):\(peer.port)"
+        let source = LocationService.Binding.source(of: peer)
         // `e.contacts` is nil both for `Contact: *` and for no Contact at all; the latter is
         // a query (§10.2.3) that changes nothing.
         if e.contacts == nil, request.headers.contains(.contact) {
