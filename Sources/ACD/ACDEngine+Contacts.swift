@@ -91,7 +91,7 @@ extension ACDEngine {
     }
 
     /// An answered call ended: its agent goes to wrap-up (or straight on when the queue has none).
-    public mutating func callEnded(_ id: InteractionID, now: Timestamp) throws(ACDError) -> [ACDAction] {
+    public mutating func callEnded(_ id: InteractionID, now: Timestamp, cause: String = "call ended") throws(ACDError) -> [ACDAction] {
         lastNow = max(lastNow, now)
         guard let call = calls.removeValue(forKey: id) else {
             throw ACDError(.unknownContact, "Contact \(id) is not an answered call.")
@@ -99,7 +99,7 @@ extension ACDEngine {
         var actions: [ACDAction] = []
         guard let agent = agentSlots[call.agent], agents[agent]?.state == .onCall(id) else { return actions }   // forced out meanwhile
         let wrapUp = queueTable[call.queue].settings.wrapUpSeconds
-        transition(agent, to: .wrapUp(id), at: now, cause: "call ended", into: &actions)
+        transition(agent, to: .wrapUp(id), at: now, cause: cause, into: &actions)
         if let seconds = wrapUp {
             if seconds == 0 {
                 finishWrapUp(agent, at: now, cause: "no wrap-up", into: &actions)
@@ -107,6 +107,35 @@ extension ACDEngine {
                 schedule(.wrapUp(agent), at: now.adding(milliseconds: Int64(seconds) * 1000))
             }
         }
+        return actions
+    }
+
+    /// The agent's phone vanished mid-call (no media, no answer to signalling): the agent
+    /// becomes not ready (phone unavailable) without wrap-up, and with `requeue` the caller
+    /// goes back to the queue at the place they had (its `waitingSince`), routed at once.
+    /// A re-queued caller is not refused for the queue's length and not counted again as
+    /// entering it.
+    public mutating func agentLost(_ id: InteractionID, requeue request: ContactRequest?, now: Timestamp) throws(ACDError) -> [ACDAction] {
+        lastNow = max(lastNow, now)
+        guard let call = calls[id] else {
+            throw ACDError(.unknownContact, "Contact \(id) is not an answered call.")
+        }
+        if let request, request.id != id || queueOrdinals[request.queue] == nil || queues.index(forKey: request.queue) == nil {
+            throw ACDError(.unknownQueue, "Contact \(id) cannot go back to queue \(request.queue): it does not exist.")
+        }
+        calls[id] = nil
+        var actions: [ACDAction] = []
+        if let agent = agentSlots[call.agent], agents[agent]?.state == .onCall(id) {
+            agents[agent]!.call = nil
+            agents[agent]!.pending = nil
+            transition(agent, to: .notReady(.phoneUnavailable), at: now, cause: "phone lost mid-call", into: &actions)
+        }
+        guard let request, let queue = queueOrdinals[request.queue] else { return actions }
+        let slot = addContact(request, queue: queue, now: now)
+        park(slot)
+        actions.append(.queued(contact: id, queue: request.queue, position: position(slot) ?? 1))
+        scheduleWaitTimers(slot, now: now)
+        routeContact(slot, now: now, into: &actions)
         return actions
     }
 

@@ -120,6 +120,8 @@ public struct ACDEngine: Sendable {
     var calls: [InteractionID: (agent: AgentID, queue: Int, answeredAt: Timestamp)] = [:]
     /// Waiting contacts by the agent they prefer.
     var preferring: [AgentID: Set<Slot>] = [:]
+    /// Consultations in progress (attended transfers), by consultation id.
+    var consultations: [InteractionID: Consultation] = [:]
 
     struct Rank: Comparable, Sendable {
         var priority: Int

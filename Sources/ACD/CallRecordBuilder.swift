@@ -133,7 +133,7 @@ public struct CallRecordBuilder: Sendable {
         switch result {
         case .noAnswer, .busy, .unreachable, .cancelled:
             break
-        case .ringing, .answered, .transferred:
+        case .ringing, .answered, .transferred, .lost:
             return ignore("\(event): \(result.rawValue) is not how an offer fails")
         }
         guard let index = ringingSegment(of: agent) else { return ignore("\(event): no offer to the agent is ringing") }
@@ -180,7 +180,7 @@ public struct CallRecordBuilder: Sendable {
     /// consulting one it completes (same agent and target), whose time becomes the time
     /// the call moved.
     public mutating func transferred(kind: CallTransfer.Kind, byAgent: AgentID?, target: CallTransfer.Target,
-                                     at: Timestamp, completed: Bool) {
+                                     at: Timestamp, completed: Bool, note: String? = nil) {
         let event = "transferred" + (byAgent.map { " \($0)" } ?? "")
         guard isUp(event) else { return }
         if let byAgent, !byAgent.rawValue.isStorableIdentifier { return ignore("\(event): not a valid agent id") }
@@ -191,7 +191,8 @@ public struct CallRecordBuilder: Sendable {
             if !agent.rawValue.isStorableIdentifier { return ignore("\(event): the target is not a valid agent id") }
         }
         let at = time(at, event)
-        let transfer = CallTransfer(at: at, kind: kind, byAgent: byAgent, target: target, completed: completed)
+        let note = note.flatMap { $0.isBlank ? nil : String($0.prefix(CallTransfer.maximumNoteLength)) }
+        let transfer = CallTransfer(at: at, kind: kind, byAgent: byAgent, target: target, completed: completed, note: note)
         if completed, kind == .attended, let consulting = record.transfers.lastIndex(where: {
             $0.kind == .attended && !$0.completed && $0.byAgent == byAgent && $0.target == target
         }) {
@@ -204,17 +205,17 @@ public struct CallRecordBuilder: Sendable {
         }
     }
 
-    /// `agent`'s leg ended while the caller stays (their phone vanished and the caller is
-    /// re-queued): their part ends, still `.answered`.
-    public mutating func agentLeft(agent: AgentID, at: Timestamp) {
-        let event = "agentLeft \(agent)"
+    /// `agent`'s phone vanished mid-call (the caller is re-queued, or the call ends after):
+    /// their part ends as `.lost`.
+    public mutating func agentLost(agent: AgentID, at: Timestamp) {
+        let event = "agentLost \(agent)"
         guard isUp(event) else { return }
         guard let index = talkingSegment(of: agent) else {
             return ignore(ringingSegment(of: agent) == nil
                 ? "\(event): the agent is not on the call"
                 : "\(event): the agent's phone is still ringing; report it with offerFailed")
         }
-        close(index, as: .answered, at: time(at, event))
+        close(index, as: .lost, at: time(at, event))
     }
 
     /// `agent` finished the after-call work of their last part of the call (which must
@@ -264,7 +265,7 @@ public struct CallRecordBuilder: Sendable {
                 record.segments[index].result = .cancelled
             case .answered, .transferred:
                 close(index, as: record.segments[index].result, at: at)
-            case .noAnswer, .busy, .unreachable, .cancelled:
+            case .noAnswer, .busy, .unreachable, .cancelled, .lost:
                 break  // these always have an end
             }
         }

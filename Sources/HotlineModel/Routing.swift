@@ -138,6 +138,9 @@ public struct CallSegment: Hashable, Codable, Sendable {
         case cancelled
         /// The agent answered and transferred the call on.
         case transferred
+        /// The agent answered, then their phone vanished (no media, no signalling): the
+        /// caller went back to the queue or the call ended, as the record's end says.
+        case lost
     }
 
     /// 0, 1, 2, ... within the record, in offer order.
@@ -228,13 +231,17 @@ public struct CallTransfer: Hashable, Codable, Sendable {
     public var target: Target
     /// False while an attended transfer is consulting, and when it was cancelled.
     public var completed: Bool
+    /// What the transferring agent wrote for whoever takes the call next.
+    public var note: String?
+    public static let maximumNoteLength = 1000
 
-    public init(at: Timestamp, kind: Kind, byAgent: AgentID?, target: Target, completed: Bool) {
+    public init(at: Timestamp, kind: Kind, byAgent: AgentID?, target: Target, completed: Bool, note: String? = nil) {
         self.at = at
         self.kind = kind
         self.byAgent = byAgent
         self.target = target
         self.completed = completed
+        self.note = note
     }
 }
 

@@ -122,7 +122,11 @@ public struct ConfigurationReader {
             case "threads": c.mediaThreads = try int(v, key: "media.threads", range: 1...64)
             case "recordings_dir": c.recordingsDirectory = resolve(try string(v, key: "media.recordings_dir"))
             case "music_on_hold": c.musicOnHold = resolve(try string(v, key: "media.music_on_hold"))
-            default: throw unknownKey(k, key, in: "media", known: ["rtp_ports", "threads", "recordings_dir", "music_on_hold"])
+            case "rtp_timeout_seconds":
+                let seconds = try int(v, key: "media.rtp_timeout_seconds", range: 0...3600)
+                c.rtpTimeoutSeconds = seconds == 0 ? nil : seconds
+            default: throw unknownKey(k, key, in: "media", known: ["rtp_ports", "threads", "recordings_dir", "music_on_hold",
+                                                                   "rtp_timeout_seconds"])
             }
         }
     }

@@ -100,6 +100,10 @@ public struct HotlineConfiguration: Sendable {
     /// A WAV file played in a loop to whoever is held when the other side of a bridge
     /// holds (re-INVITE `sendonly`/`inactive`); without it the held side hears silence.
     public var musicOnHold: String?
+    /// A call whose phone sends nothing (no RTP, no RTCP) for this long while it should
+    /// is treated as gone: a caller's call ends, an agent's phone is dropped and their
+    /// caller re-queued. nil (0 in the file): never.
+    public var rtpTimeoutSeconds: Int? = 60
     /// Hex; when absent a secret is generated once and kept in the data directory.
     public var nonceSecret: String?
     /// Digest algorithms the registrar offers, one challenge each, in this order

@@ -141,22 +141,29 @@ extension LineCallController: RoutingHost {
     }
 
     func hangUpAgentCall(_ agent: AgentID, contact: InteractionID) {
-        guard let handle = queuedCallers[contact], let caller = calls[handle] else { return }
+        guard let handle = queuedCallers[contact], let caller = calls[handle] else {
+            hangUpConsultation(contact)
+            return
+        }
         caller.endCause = CallRecord.EndReason.agentHungUp
         if let partner = caller.partner { endpoint?.hangup(partner) }
         endpoint?.hangup(handle)
     }
 
-    func transfer(_ contact: InteractionID, from agent: AgentID, to target: CallTransfer.Target) throws(RoutingCommandError) {
-        try transfer(contact, from: agent, to: target) { [weak self] agentHandle in self?.endpoint?.hangup(agentHandle) }
+    func transfer(_ contact: InteractionID, from agent: AgentID, to target: CallTransfer.Target, note: String?) throws(RoutingCommandError) {
+        try transfer(contact, from: agent, to: target, note: note) { [weak self] agentHandle in self?.endpoint?.hangup(agentHandle) }
     }
 
     /// Blind transfer; `release` lets the agent's leg go once the caller is detached from it.
-    func transfer(_ contact: InteractionID, from agent: AgentID, to target: CallTransfer.Target,
+    func transfer(_ contact: InteractionID, from agent: AgentID, to target: CallTransfer.Target, note: String?,
                   release: (CallHandle) -> Void) throws(RoutingCommandError) {
         guard let routing, let callerHandle = queuedCallers[contact], let caller = calls[callerHandle], !caller.ended,
               let agentHandle = caller.partner, let agentLeg = calls[agentHandle], agentLeg.agent == agent else {
             throw RoutingCommandError(code: "not-on-a-call", field: "agent", message: "Agent \(agent) has no caller to transfer.", status: 409)
+        }
+        guard agentLeg.consultation == nil else {
+            throw RoutingCommandError(code: "already-consulting", message: "Agent \(agent) is consulting; complete or cancel the consultation first.",
+                                      status: 409)
         }
         let queue = records?.record(of: contact)?.queue ?? ""
         switch target {
@@ -183,7 +190,11 @@ extension LineCallController: RoutingHost {
             }
         }
         logger.info("blind transfer", metadata: ["interaction.id": "\(contact)", "agent.id": "\(agent)", "transfer.target": "\(target)"])
-        records?.update(contact) { $0.transferred(kind: .blind, byAgent: agent, target: target, at: .now(), completed: true) }
+        records?.update(contact) { builder in
+            if caller.heldByAgent { builder.resumed(at: .now()) }
+            builder.transferred(kind: .blind, byAgent: agent, target: target, at: .now(), completed: true, note: note)
+        }
+        caller.heldByAgent = false
         // The caller leaves the agent: unbridged, on hold music, and routed again.
         caller.partner = nil
         agentLeg.partner = nil
@@ -240,7 +251,7 @@ extension LineCallController: RoutingHost {
             target = .number(user)
         }
         do {
-            try transfer(contact, from: agent, to: target) { agentHandle in
+            try transfer(contact, from: agent, to: target, note: nil) { agentHandle in
                 endpoint.notifyTransfer(agentHandle, status: 200, reason: "OK", final: true)
                 endpoint.hangup(agentHandle)
             }
@@ -302,6 +313,9 @@ extension LineCallController: RoutingHost {
                                                "media.agent_leg": "\(leg)"])
         if let layout = caller.line?.media.record, layout != "off" {
             media.setRecordingOther(callerLeg, leg)
+        } else if caller.recording != nil {
+            // A caller back from a transfer or a lost agent: the recording goes on with the new agent.
+            media.setRecordingOther(callerLeg, leg)
         } else if let queue = records?.record(of: contact)?.queue, routing?.queue(queue)?.records == true {
             startRecording(caller, leg: callerLeg, other: leg, layout: "stereo")
         }
@@ -310,15 +324,11 @@ extension LineCallController: RoutingHost {
     /// An agent leg ended: a phone that never answered fails the offer; an agent who hangs
     /// up ends the call.
     func agentLegEnded(_ state: CallState, reason: CallEndReason) {
+        if state.consultation != nil, consultingAgentLeft(state) { return }
         guard let contact = state.contact else { return }
         if offers[contact] == state.handle {
             offers[contact] = nil
-            let failure: OfferFailure = switch reason {
-            case .rejected(let status) where [486, 600, 603].contains(status): .busy
-            case .rejected(let status) where [408, 480, 487].contains(status): .noAnswer
-            case .timeout, .cancelled: .noAnswer
-            default: .unreachable
-            }
+            let failure = OfferFailure(reason)
             logger.info("agent's phone did not take the call", metadata: [
                 "interaction.id": "\(contact)", "agent.id": "\(state.agent?.rawValue ?? "-")", "call.reason": "\(reason)"])
             routing?.offerFailed(contact, failure)
@@ -327,6 +337,68 @@ extension LineCallController: RoutingHost {
         guard let callerHandle = state.partner, let caller = calls[callerHandle], caller.partner == state.handle, !caller.ended else { return }
         caller.endCause = caller.endCause ?? CallRecord.EndReason.agentHungUp
         endpoint?.hangup(callerHandle)
+    }
+
+    // MARK: Phones gone silent
+
+    /// A leg's phone sent nothing for the media timeout. An agent's phone on a call is
+    /// dropped and their caller re-queued; a consulted phone ends the consultation; any
+    /// other call ends.
+    func mediaTimedOut(_ state: CallState, seconds: Int) {
+        if state.role == "agent", let callerHandle = state.partner, let caller = calls[callerHandle], caller.partner == state.handle,
+           !caller.ended, let contact = state.contact, queuedCallers[contact] == callerHandle {
+            agentLost(state, caller: caller, contact: contact)
+            return
+        }
+        logger.notice("no media from the phone: hanging up", metadata: ["call.id": "\(state.callID)", "call.role": "\(state.role)",
+                                                                         "media.timeout_s": "\(seconds)"])
+        state.endCause = state.endCause ?? "no media for \(seconds) s"
+        if let partner = state.partner.flatMap({ calls[$0] }) {
+            partner.endCause = partner.endCause ?? (state.role == "caller" ? "caller's phone lost (no media for \(seconds) s)"
+                : "other side's phone lost (no media for \(seconds) s)")
+        }
+        endpoint?.hangup(state.handle)
+    }
+
+    /// The agent's phone vanished mid-call: it is hung up, the agent becomes not ready,
+    /// and the caller hears why and goes back to the queue at their old place. Without a
+    /// queue to go back to, the call ends and the record says so.
+    private func agentLost(_ state: CallState, caller: CallState, contact: InteractionID) {
+        guard let routing, let agent = state.agent else { return }
+        if state.consultation != nil { _ = consultingAgentLeft(state) }
+        let record = records?.record(of: contact)
+        let queue = record?.queue ?? ""
+        logger.warning("agent's phone lost mid-call: the caller goes back to the queue", metadata: [
+            "interaction.id": "\(contact)", "agent.id": "\(agent)", "queue": "\(queue)"])
+        caller.partner = nil
+        caller.heldByAgent = false
+        state.partner = nil
+        state.contact = nil
+        endpoint?.hangup(state.handle)
+        let now = Timestamp.now()
+        records?.update(contact) { $0.agentLost(agent: agent, at: now) }
+        let requeue = routing.queue(queue) != nil
+            ? ContactRequest(id: contact, queue: queue, priority: caller.priority, waitingSince: record?.queuedAt) : nil
+        routing.agentLost(contact, requeue: requeue)
+        guard requeue != nil, let leg = caller.leg else {
+            caller.endCause = "agent's phone lost"
+            endpoint?.hangup(caller.handle)
+            return
+        }
+        media.unbridge(leg)
+        media.setRecordingOther(leg, nil)
+        updateInteraction(caller) { $0.state = .queued }
+        let handle = caller.handle
+        let apology = (zh: "很抱歉，与座席的通话中断了。请不要挂机，我们正在为您转接下一位座席。",
+                       en: "Sorry, we lost the line to your agent. Please stay on the line while we connect you to the next agent.")
+        if let ivr = caller.ivr {
+            ivr.say(zh: apology.zh, en: apology.en) { [weak self] in
+                guard let self, let caller = self.calls[handle], caller.partner == nil, let leg = caller.leg else { return }
+                self.playMusicOnHold(leg)
+            }
+        } else {
+            playMusicOnHold(leg)
+        }
     }
 
     // MARK: Helpers

@@ -43,6 +43,7 @@ final class LineCallController: @unchecked Sendable {
     var offers: [InteractionID: CallHandle] = [:]
     /// Callbacks waiting for their turn (the caller has hung up).
     var callbacks: [InteractionID: CallbackInfo] = [:]
+    var consultationCount = 0
     /// Flows and what IVR calls share (nil when no line runs a flow).
     private let ivr: (registry: FlowRegistry, environment: IVREnvironment)?
     private var random = SystemRandomNumberGenerator()
@@ -50,7 +51,7 @@ final class LineCallController: @unchecked Sendable {
     final class CallState: @unchecked Sendable {
         let handle: CallHandle
         var callID: String
-        let role: String
+        var role: String
         let line: HotlineConfiguration.Line?
         var leg: MediaLegID?
         var opening = false
@@ -86,6 +87,12 @@ final class LineCallController: @unchecked Sendable {
         var maximumWaitTimer: Scheduled<Void>?
         /// The record's outcome when Hotline ends the call on purpose (voicemail).
         var endOutcome: CallOutcome?
+        /// On an agent's leg: the attended transfer they are consulting for.
+        var consultation: ConsultationState?
+        /// On a consulted leg: the consulting agent's leg.
+        var consultedBy: CallHandle?
+        /// The agent put the caller on hold from the desktop (the API).
+        var heldByAgent = false
 
         init(handle: CallHandle, callID: String, role: String, line: HotlineConfiguration.Line?) {
             self.handle = handle
@@ -169,6 +176,10 @@ final class LineCallController: @unchecked Sendable {
                 agentAnswered(state, negotiated: negotiated)
                 return
             }
+            if state.role == "consult" {
+                consultAnswered(state, negotiated: negotiated)
+                return
+            }
             if negotiated != nil { openLeg(state) }
             // Answered by a line: self-service (the IVR, later); a bridged callee: connected.
             if state.role == "callee", let caller = state.partner.flatMap({ calls[$0] }) {
@@ -207,6 +218,10 @@ final class LineCallController: @unchecked Sendable {
                 agentLegEnded(state, reason: reason)
                 return
             }
+            if state.role == "consult" {
+                consultLegEnded(state, reason: reason)
+                return
+            }
             if state.role == "customer" { customerLegEnded(state, reason: reason) }
             if state.role == "external" { externalLegEnded(state, reason: reason) }
             if state.line?.flow != nil { callerEnded(state, reason: reason) }
@@ -232,7 +247,7 @@ final class LineCallController: @unchecked Sendable {
         // Bind where SIP listens; the SDP advertises `effectiveAdvertisedHost` (maybe a NAT's address).
         let spec = MediaLegSpec(host: config.sipListen.host, port: Int(negotiated.localPort),
                                 configuration: legConfiguration(negotiated, state: state),
-                                callID: state.callID, role: state.role)
+                                callID: state.callID, role: state.role, mediaTimeoutSeconds: config.rtpTimeoutSeconds)
         let near = state.partner.flatMap { calls[$0]?.leg }
         let handle = state.handle
         media.open(spec, near: near) { [weak self] leg, event in
@@ -261,6 +276,10 @@ final class LineCallController: @unchecked Sendable {
         }
         if state.role == "customer" {
             customerLegOpened(state, leg: leg)
+            return
+        }
+        if state.role == "consult" {
+            consultLegOpened(state, leg: leg)
             return
         }
         if state.role == "external" {
@@ -346,6 +365,15 @@ final class LineCallController: @unchecked Sendable {
         state.holding = holding
         guard let partnerHandle = state.partner, let other = calls[partnerHandle],
               let leg = state.leg, let otherLeg = other.leg else { return }
+        // A routed call's record counts the time on hold (from the first side holding to neither).
+        if let contact = [state, other].first(where: { $0.role == "agent" })?.contact, state.heldByAgent == false, other.heldByAgent == false {
+            let now = Timestamp.now()
+            if holding, !other.holding {
+                records?.update(contact) { $0.held(at: now) }
+            } else if !holding, !other.holding {
+                records?.update(contact) { $0.resumed(at: now) }
+            }
+        }
         logger.info(holding ? "call held" : "call resumed", metadata: [
             "call.id": "\(state.callID)", "hold.by": "\(state.role)",
             "hold.music": "\(musicOnHold?.id ?? "-")"])
@@ -474,6 +502,9 @@ final class LineCallController: @unchecked Sendable {
                 return
             }
             logger.info("prompt finished", metadata: ["call.id": "\(callID)", "prompt.id": "\(id)"])
+        case .mediaTimeout(let seconds):
+            guard let state, !state.ended else { return }
+            mediaTimedOut(state, seconds: seconds)
         case .playlistDrained:
             guard let state, !state.ended, let line = state.line, line.media.hangupAfterPlay, line.bridgeTo == nil else { return }
             logger.debug("play list done: hanging up", metadata: ["call.id": "\(callID)"])

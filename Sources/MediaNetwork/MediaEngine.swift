@@ -21,6 +21,10 @@ public enum MediaLegEvent: Sendable, Hashable {
     case playbackFinished(String)
     /// The playlist ran out (after the `playbackFinished` of its last item).
     case playlistDrained
+    /// Nothing (no RTP, no RTCP) has come from the peer for the leg's media timeout while
+    /// it should send: its phone is probably gone. Reported once; the call's signalling
+    /// decides what follows.
+    case mediaTimeout(seconds: Int)
 }
 
 /// What to open: the local port pair and the leg's media state.
@@ -33,13 +37,18 @@ public struct MediaLegSpec: Sendable {
     /// For logs: the SIP Call-ID and which leg ("caller", "callee").
     public var callID: String
     public var role: String
+    /// Report ``MediaLegEvent/mediaTimeout(seconds:)`` after this long without a packet
+    /// from the peer (nil: never). Time on hold (we do not receive) does not count.
+    public var mediaTimeoutSeconds: Int?
 
-    public init(host: String, port: Int, configuration: MediaLeg.Configuration, callID: String, role: String) {
+    public init(host: String, port: Int, configuration: MediaLeg.Configuration, callID: String, role: String,
+                mediaTimeoutSeconds: Int? = nil) {
         self.host = host
         self.port = port
         self.configuration = configuration
         self.callID = callID
         self.role = role
+        self.mediaTimeoutSeconds = mediaTimeoutSeconds
     }
 }
 

@@ -32,6 +32,9 @@ final class MediaLegRuntime: @unchecked Sendable {
     private(set) var lastSent: [UInt8]?
     /// Sends the kernel refused (a full send buffer): the packet is lost, as on the wire.
     private(set) var sendErrors = 0
+    /// When the peer last sent anything (RTP or RTCP), or the silence window last restarted.
+    private var lastPacketAt = MediaLoop.now()
+    private var mediaTimeoutReported = false
 
     // Socket address <-> transport address, cached: converting costs more than the rest of a packet.
     private var rtpTarget: (RTPTransportAddress, MediaSocketAddress)?
@@ -95,6 +98,7 @@ final class MediaLegRuntime: @unchecked Sendable {
     }
 
     func receivedRTP(_ bytes: UnsafeRawBufferPointer, from source: RTPTransportAddress, at now: MediaInstant) {
+        lastPacketAt = now
         let result = leg.receiveRTP(bytes, from: source, at: now)
         switch result {
         case .audio(let header, let range):
@@ -120,6 +124,7 @@ final class MediaLegRuntime: @unchecked Sendable {
     }
 
     func receivedRTCP(_ bytes: UnsafeRawBufferPointer, from source: RTPTransportAddress, at now: MediaInstant) {
+        lastPacketAt = now
         _ = leg.receiveRTCP(bytes, from: source, at: now)
     }
 
@@ -131,6 +136,27 @@ final class MediaLegRuntime: @unchecked Sendable {
             bargeIn = false
         }
         events(id, .digit(event))
+    }
+
+    /// Reports a peer silent for the media timeout (checked about once a second). While
+    /// we do not receive (hold), the window restarts.
+    func checkMediaTimeout(now: MediaInstant) {
+        guard let seconds = spec.mediaTimeoutSeconds, !mediaTimeoutReported else { return }
+        guard leg.configuration.receives else {
+            lastPacketAt = now
+            return
+        }
+        guard now.milliseconds - lastPacketAt.milliseconds >= Int64(seconds) * 1000 else { return }
+        mediaTimeoutReported = true
+        loop.logger.notice("no media from the peer: its phone may be gone", metadata: [
+            "call.id": "\(spec.callID)", "media.leg": "\(spec.role)", "media.timeout_s": "\(seconds)"])
+        events(id, .mediaTimeout(seconds: seconds))
+    }
+
+    /// The peer's media changed (a re-INVITE): the silence window starts again.
+    func restartMediaTimeout() {
+        lastPacketAt = MediaLoop.now()
+        mediaTimeoutReported = false
     }
 
     // MARK: The clock

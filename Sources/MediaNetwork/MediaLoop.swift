@@ -100,6 +100,7 @@ final class MediaLoop: @unchecked Sendable {
     func update(_ id: MediaLegID, _ configuration: MediaLeg.Configuration) {
         guard let rt = runtime(id) else { return }
         rt.leg.update(configuration)
+        rt.restartMediaTimeout()
     }
 
     func infoDigit(_ id: MediaLegID, _ digit: DTMFDigit, durationMilliseconds: Int?) {
@@ -300,6 +301,9 @@ final class MediaLoop: @unchecked Sendable {
         for rt in legs {
             if rt.recording != nil { rt.recordTick() }
             if rt.message != nil, rt.messageTick() { finishMessage(rt) }
+        }
+        if pollCount % 50 == 0 {
+            for rt in legs { rt.checkMediaTimeout(now: now) }
         }
     }
 

@@ -164,7 +164,7 @@ extension CallSegment {
         }
         let answered: Bool
         switch result {
-        case .answered, .transferred: answered = true
+        case .answered, .transferred, .lost: answered = true
         case .ringing, .noAnswer, .busy, .unreachable, .cancelled: answered = false
         }
         guard answered == (answeredAt != nil) else {
@@ -185,6 +185,9 @@ extension CallTransfer {
         }
         if let byAgent {
             try SelfServiceRule.identifier(byAgent.rawValue, field: .transfers, of: "transferring agent")
+        }
+        if let note, note.isEmpty || note.count > CallTransfer.maximumNoteLength {
+            throw .invalid(.transfers, "A transfer note in \(record.lowercasedFirst) has \(note.count) characters; keep it to \(CallTransfer.maximumNoteLength).")
         }
         switch target {
         case .queue(let name) where name.trimmedForStorage.isEmpty,

@@ -476,6 +476,41 @@ enum SQLiteSchema {
                 """)
         }
 
+        migrator.registerMigration("v5-lost-agents-transfer-notes") { db in
+            // call_segments.result gains 'lost' (the agent's phone vanished mid-call):
+            // SQLite cannot change a CHECK, so the table is rebuilt with its rows.
+            // call_transfers gains the transferring agent's note for whoever takes the call.
+            try db.execute(sql: """
+                CREATE TABLE call_segments_v5 (
+                    interaction_id TEXT    NOT NULL REFERENCES call_records (interaction_id) ON DELETE CASCADE,
+                    position       INTEGER NOT NULL CHECK (position >= 0),
+                    agent_id       TEXT    NOT NULL CHECK (agent_id <> ''),
+                    queue          TEXT    CHECK (queue <> ''),
+                    offered_at     INTEGER NOT NULL,
+                    answered_at    INTEGER CHECK (answered_at >= offered_at),
+                    ended_at       INTEGER CHECK (ended_at >= COALESCE(answered_at, offered_at)),
+                    result         TEXT    NOT NULL
+                                   CHECK (result IN ('ringing', 'answered', 'no-answer', 'busy', 'unreachable',
+                                                     'cancelled', 'transferred', 'lost')),
+                    talk_ms        INTEGER NOT NULL CHECK (talk_ms >= 0),
+                    hold_ms        INTEGER NOT NULL CHECK (hold_ms >= 0),
+                    wrap_up_ms     INTEGER NOT NULL CHECK (wrap_up_ms >= 0),
+                    disposition    TEXT,
+                    notes          TEXT,
+                    PRIMARY KEY (interaction_id, position),
+                    CHECK ((result IN ('answered', 'transferred', 'lost')) = (answered_at IS NOT NULL)),
+                    CHECK (result <> 'ringing' OR ended_at IS NULL)
+                );
+                INSERT INTO call_segments_v5 SELECT interaction_id, position, agent_id, queue, offered_at, answered_at, ended_at,
+                    result, talk_ms, hold_ms, wrap_up_ms, disposition, notes FROM call_segments;
+                DROP TABLE call_segments;
+                ALTER TABLE call_segments_v5 RENAME TO call_segments;
+                CREATE INDEX call_segments_by_agent ON call_segments (agent_id, offered_at);
+
+                ALTER TABLE call_transfers ADD COLUMN note TEXT CHECK (length(note) BETWEEN 1 AND 4000);
+                """)
+        }
+
         return migrator
     }
 

@@ -216,11 +216,11 @@ enum CallRecordRows {
             let (kind, target) = columns(t.target)
             try db.cachedStatement(sql: """
                 INSERT INTO call_transfers (interaction_id, position, transferred_at, kind, by_agent, target_kind, target,
-                    completed)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    completed, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     id, position, t.at.millisecondsSinceEpoch, t.kind.rawValue, t.byAgent?.rawValue, kind, target,
-                    t.completed ? 1 : 0,
+                    t.completed ? 1 : 0, t.note,
                 ])
         }
     }
@@ -251,7 +251,7 @@ enum CallRecordRows {
                 segments[row["interaction_id"] as String, default: []].append(try segment(row))
             }
             for row in try Row.fetchAll(db, sql: """
-                SELECT interaction_id, position, transferred_at, kind, by_agent, target_kind, target, completed
+                SELECT interaction_id, position, transferred_at, kind, by_agent, target_kind, target, completed, note
                 FROM call_transfers WHERE interaction_id IN (\(sqlPlaceholders(ids.count)))
                 ORDER BY interaction_id, position
                 """, arguments: StatementArguments(ids)) {
@@ -308,7 +308,7 @@ enum CallRecordRows {
         return CallTransfer(
             at: Timestamp(millisecondsSinceEpoch: row["transferred_at"]),
             kind: try SelfServiceRows.decode(CallTransfer.Kind.self, row, "kind"),
-            byAgent: by.map { AgentID(rawValue: $0) }, target: target, completed: completed != 0)
+            byAgent: by.map { AgentID(rawValue: $0) }, target: target, completed: completed != 0, note: row["note"])
     }
 
     /// `target_kind` and `target` of a transfer target.

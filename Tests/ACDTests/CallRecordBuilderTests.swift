@@ -288,7 +288,7 @@ final class CallRecordBuilderTests: XCTestCase {
         call { $0.queued(queue: "cards", at: at(1_000)) }
         call { $0.offered(agent: "u-1", queue: "cards", at: at(2_000)) }
         call { $0.answered(agent: "u-1", at: at(3_000)) }
-        call { $0.agentLeft(agent: "u-1", at: at(33_000)) }
+        call { $0.agentLost(agent: "u-1", at: at(33_000)) }
         call { $0.queued(queue: "cards", at: at(33_000)) }
         call { $0.offered(agent: "u-2", queue: "cards", at: at(40_000)) }
         call { $0.answered(agent: "u-2", at: at(41_000)) }
@@ -299,7 +299,7 @@ final class CallRecordBuilderTests: XCTestCase {
             queues: ["cards", "cards"], waitMs: 2_000,
             segments: [
                 CallSegment(position: 0, agentID: "u-1", queue: "cards", offeredAt: at(2_000), answeredAt: at(3_000),
-                            endedAt: at(33_000), result: .answered, talkMs: 30_000),
+                            endedAt: at(33_000), result: .lost, talkMs: 30_000),
                 CallSegment(position: 1, agentID: "u-2", queue: "cards", offeredAt: at(40_000), answeredAt: at(41_000),
                             endedAt: at(101_000), result: .answered, talkMs: 60_000),
             ],
@@ -397,7 +397,7 @@ final class CallRecordBuilderTests: XCTestCase {
         call { $0.offered(agent: "u-1", queue: "cards", at: at(4_100)) }
         call { $0.offerFailed(agent: "u-1", result: .answered, at: at(5_000)) }
         call { $0.offerFailed(agent: "u-7", result: .busy, at: at(5_000)) }
-        call { $0.agentLeft(agent: "u-1", at: at(5_000)) }
+        call { $0.agentLost(agent: "u-1", at: at(5_000)) }
         call { $0.wrapUpEnded(agent: "u-1", disposition: "x", notes: nil, at: at(5_000)) }
         // Stamped 5 ms before the offer (another clock): taken at the offer's time.
         call { $0.answered(agent: "u-1", at: at(3_995)) }
@@ -411,7 +411,7 @@ final class CallRecordBuilderTests: XCTestCase {
         call { $0.recording(path: "") }
         call { $0.recording(path: "/rec/i-15.wav") }
         call { $0.recording(path: "/rec/other.wav") }
-        call { $0.agentLeft(agent: "u-7", at: at(13_000)) }
+        call { $0.agentLost(agent: "u-7", at: at(13_000)) }
         call { $0.ended(outcome: .answered, reason: CallRecord.EndReason.callerHungUp, at: at(20_000)) }
         call { $0.queued(queue: "cards", at: at(21_000)) }
         call { $0.offered(agent: "u-2", queue: "cards", at: at(21_000)) }
@@ -437,7 +437,7 @@ final class CallRecordBuilderTests: XCTestCase {
             "offered u-1: already ringing",
             "offerFailed u-1: answered is not how an offer fails",
             "offerFailed u-7: no offer to the agent is ringing",
-            "agentLeft u-1: the agent's phone is still ringing; report it with offerFailed",
+            "agentLost u-1: the agent's phone is still ringing; report it with offerFailed",
             "wrapUpEnded u-1: the agent never answered the call",
             "answered u-1: 5 ms before the previous event; taken as \(at(4_000))",
             "offered u-1: already on the call",
@@ -448,7 +448,7 @@ final class CallRecordBuilderTests: XCTestCase {
             "transferred: the target is not a valid agent id",
             "recording: an empty path",
             "recording: already recorded to /rec/i-15.wav",
-            "agentLeft u-7: the agent is not on the call",
+            "agentLost u-7: the agent is not on the call",
             "queued cards: the call has ended",
             "offered u-2: the call has ended",
             "resumed: the call has ended",

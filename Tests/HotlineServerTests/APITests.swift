@@ -210,14 +210,41 @@ final class APITests: XCTestCase {
 
     func testTransferToEachKindOfTarget() async throws {
         try await withAPI { client in
-            for body in [#"{"queue":"cards"}"#, #"{"agent":"1001"}"#, #"{"number":"13800138000"}"#] {
+            for body in [#"{"queue":"cards"}"#, #"{"agent":"1001"}"#, #"{"number":"13800138000","note":"已核实身份 verified"}"#] {
                 let response = try await client.send(.post, "/api/v1/agents/1002/transfer", as: "1002", json: body)
                 XCTAssertEqual(response.status, .accepted)
                 XCTAssertEqual(try response.decode(APIAccepted.self), APIAccepted(status: "transferring"))
             }
         }
         let calls = await routing.calls
-        XCTAssertEqual(calls, [.transfer("1002", .queue("cards")), .transfer("1002", .agent("1001")), .transfer("1002", .number("13800138000"))])
+        XCTAssertEqual(calls, [.transfer("1002", .queue("cards"), note: nil), .transfer("1002", .agent("1001"), note: nil),
+                               .transfer("1002", .number("13800138000"), note: "已核实身份 verified")])
+    }
+
+    func testConsultCompleteCancelHoldAndResume() async throws {
+        try await withAPI { client in
+            var response = try await client.send(.post, "/api/v1/agents/1002/consult", as: "1002", json: #"{"agent":"1001","note":"VIP"}"#)
+            XCTAssertEqual(response.status, .accepted)
+            XCTAssertEqual(try response.decode(APIAccepted.self), APIAccepted(status: "consulting"))
+            for (path, status) in [("consult/complete", "transferred"), ("consult/cancel", "with-caller"), ("hold", "held"), ("resume", "resumed")] {
+                response = try await client.send(.post, "/api/v1/agents/1002/\(path)", as: "1002")
+                XCTAssertEqual(response.status, .accepted, path)
+                XCTAssertEqual(try response.decode(APIAccepted.self), APIAccepted(status: status), path)
+            }
+            // A consultation is with an agent or a number, not a queue.
+            response = try await client.send(.post, "/api/v1/agents/1002/consult", as: "1002", json: #"{"queue":"cards"}"#)
+            XCTAssertEqual(try response.error(), .init(code: "unknown-field", field: "queue",
+                                                       message: "'queue' is not a field of this request; known here: agent, number, note"))
+            response = try await client.send(.post, "/api/v1/agents/1002/consult", as: "1002", json: #"{"agent":"1001","note":"   "}"#)
+            XCTAssertEqual(try response.error(), .init(code: "invalid-value", field: "note",
+                                                       message: "give a note of 1 to 1000 characters for whoever takes the call, or leave it out"))
+            // Another agent's call is not theirs to transfer.
+            response = try await client.send(.post, "/api/v1/agents/1001/consult/complete", as: "1002")
+            XCTAssertEqual(response.status, .forbidden)
+        }
+        let calls = await routing.calls
+        XCTAssertEqual(calls, [.consult("1002", .agent("1001"), note: "VIP"), .completeTransfer("1002"), .cancelConsultation("1002"),
+                               .hold("1002", true), .hold("1002", false)])
     }
 
     func testTransferNeedsExactlyOneTarget() async throws {
@@ -572,7 +599,11 @@ actor FakeRouting: RoutingCommands {
         case makeAvailable(AgentID)
         case makeNotReady(AgentID, NotReadyReason)
         case endWrapUp(AgentID, disposition: String?, notes: String?)
-        case transfer(AgentID, CallTransfer.Target)
+        case transfer(AgentID, CallTransfer.Target, note: String?)
+        case consult(AgentID, CallTransfer.Target, note: String?)
+        case completeTransfer(AgentID)
+        case cancelConsultation(AgentID)
+        case hold(AgentID, Bool)
         case hangup(AgentID)
     }
 
@@ -615,8 +646,24 @@ actor FakeRouting: RoutingCommands {
         try run(.endWrapUp(id, disposition: disposition, notes: notes), id) { $0.state = .available; $0.interaction = nil }
     }
 
-    func transfer(_ id: AgentID, to target: CallTransfer.Target) throws(RoutingCommandError) {
-        _ = try run(.transfer(id, target), id) { _ in }
+    func transfer(_ id: AgentID, to target: CallTransfer.Target, note: String?) throws(RoutingCommandError) {
+        _ = try run(.transfer(id, target, note: note), id) { _ in }
+    }
+
+    func consult(_ id: AgentID, with target: CallTransfer.Target, note: String?) throws(RoutingCommandError) {
+        _ = try run(.consult(id, target, note: note), id) { _ in }
+    }
+
+    func completeTransfer(_ id: AgentID) throws(RoutingCommandError) {
+        _ = try run(.completeTransfer(id), id) { _ in }
+    }
+
+    func cancelConsultation(_ id: AgentID) throws(RoutingCommandError) {
+        _ = try run(.cancelConsultation(id), id) { _ in }
+    }
+
+    func hold(_ id: AgentID, _ on: Bool) throws(RoutingCommandError) {
+        _ = try run(.hold(id, on), id) { _ in }
     }
 
     func hangup(_ id: AgentID) throws(RoutingCommandError) {

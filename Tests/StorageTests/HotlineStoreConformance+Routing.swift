@@ -37,7 +37,8 @@ extension HotlineStoreConformance {
             ],
             transfers: [
                 CallTransfer(at: t(120_000), kind: .attended, byAgent: "u-2", target: .agent("u-9"), completed: false),
-                CallTransfer(at: t(200_000), kind: .blind, byAgent: "u-2", target: .queue("cards-vip"), completed: true),
+                CallTransfer(at: t(200_000), kind: .blind, byAgent: "u-2", target: .queue("cards-vip"), completed: true,
+                             note: "已核实身份, card 6222 lost"),
                 CallTransfer(at: t(300_000), kind: .blind, byAgent: nil, target: .number("+861088888888"),
                              completed: false),
             ],

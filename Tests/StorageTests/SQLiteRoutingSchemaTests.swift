@@ -109,9 +109,44 @@ final class RoutingSchemaTests: XCTestCase {
         XCTAssertEqual(states, [onCall])
     }
 
-    func testRoutingMigrationIsLast() async throws {
+    func testRoutingMigrationsAreLast() async throws {
         let store = try SQLiteStore(.inMemory)
         let migrations = try await store.appliedMigrations()
-        XCTAssertEqual(migrations.last, "v4-routing")
+        XCTAssertEqual(migrations.suffix(2), ["v4-routing", "v5-lost-agents-transfer-notes"])
+    }
+
+    /// v5 rebuilds call_segments: rows written under v4 survive it, and 'lost' and
+    /// transfer notes are accepted after it (and still checked).
+    func testV5KeepsV4RowsAndAcceptsLostSegments() throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false   // rows without their interactions: only these tables matter here
+        let queue = try DatabaseQueue(configuration: configuration)
+        try SQLiteSchema.migrator.migrate(queue, upTo: "v4-routing")
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO call_records (interaction_id, caller, dialled, arrived_at, first_offered_at, answered_at, ivr_path, queues)
+                    VALUES ('i-1', '1000', '95500', 0, 10, 20, '[]', '["cards"]');
+                INSERT INTO call_segments (interaction_id, position, agent_id, offered_at, answered_at, ended_at, result, talk_ms, hold_ms, wrap_up_ms)
+                    VALUES ('i-1', 0, '1001', 10, 20, 30, 'answered', 10, 0, 0);
+                INSERT INTO call_transfers (interaction_id, position, transferred_at, kind, target_kind, target, completed)
+                    VALUES ('i-1', 0, 30, 'blind', 'queue', 'cards', 1);
+                """)
+        }
+        try SQLiteSchema.migrator.migrate(queue)
+        try queue.write { db in
+            XCTAssertEqual(try String.fetchOne(db, sql: "SELECT result FROM call_segments WHERE interaction_id = 'i-1'"), "answered")
+            try db.execute(sql: """
+                INSERT INTO call_segments (interaction_id, position, agent_id, offered_at, answered_at, ended_at, result, talk_ms, hold_ms, wrap_up_ms)
+                    VALUES ('i-1', 1, '1002', 40, 41, 50, 'lost', 9, 0, 0);
+                UPDATE call_transfers SET note = '已核实 verified' WHERE interaction_id = 'i-1';
+                """)
+            XCTAssertThrowsError(try db.execute(sql: """
+                INSERT INTO call_segments (interaction_id, position, agent_id, offered_at, ended_at, result, talk_ms, hold_ms, wrap_up_ms)
+                    VALUES ('i-1', 2, '1003', 60, 70, 'lost', 0, 0, 0)
+                """), "a lost part was answered")
+            XCTAssertThrowsError(try db.execute(sql: "UPDATE call_transfers SET note = '' WHERE interaction_id = 'i-1'"))
+            XCTAssertEqual(try String.fetchOne(db, sql: "SELECT note FROM call_transfers"), "已核实 verified")
+            XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM call_segments"), 2)
+        }
     }
 }

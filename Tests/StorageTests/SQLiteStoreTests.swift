@@ -19,7 +19,8 @@ final class SQLiteStoreTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static let migrations = ["v1-users", "v1-sip-credentials", "v1-customers", "v2-interactions", "v3-self-service", "v4-routing"]
+    static let migrations = ["v1-users", "v1-sip-credentials", "v1-customers", "v2-interactions", "v3-self-service", "v4-routing",
+                             "v5-lost-agents-transfer-notes"]
 
     func testCreatesNestedDataDirectoryAndFile() async throws {
         let dataDirectory = directory.appendingPathComponent("a/b/data")

@@ -122,27 +122,85 @@ struct AgentRoutes: Sendable {
     func transfer(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try signIn(request, context)
         let id = try agentID(context, user)
-        let fields = ["queue", "agent", "number"]
-        let body = try await APIRequestBody.read(request, known: fields, required: true, example: #"{"queue": "cards"}"#)
+        let (target, note) = try await Self.target(request, fields: ["queue", "agent", "number"], example: #"{"queue": "cards"}"#)
+        log("transfer", user, id, ["call.transfer.target": "\(target)"])
+        try await commands.transfer(id, to: target, note: note)
+        return APIJSON.response(APIAccepted(status: "transferring"), status: .accepted)
+    }
+
+    /// Attended transfer: the caller holds while the agent talks to another agent or a number.
+    func consult(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        let id = try agentID(context, user)
+        let (target, note) = try await Self.target(request, fields: ["agent", "number"], example: #"{"agent": "1002"}"#)
+        log("consult", user, id, ["call.transfer.target": "\(target)"])
+        try await commands.consult(id, with: target, note: note)
+        return APIJSON.response(APIAccepted(status: "consulting"), status: .accepted)
+    }
+
+    func completeTransfer(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        let id = try agentID(context, user)
+        log("complete-transfer", user, id, [:])
+        try await commands.completeTransfer(id)
+        return APIJSON.response(APIAccepted(status: "transferred"), status: .accepted)
+    }
+
+    func cancelConsultation(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        let id = try agentID(context, user)
+        log("cancel-consultation", user, id, [:])
+        try await commands.cancelConsultation(id)
+        return APIJSON.response(APIAccepted(status: "with-caller"), status: .accepted)
+    }
+
+    func hold(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        let id = try agentID(context, user)
+        log("hold", user, id, [:])
+        try await commands.hold(id, true)
+        return APIJSON.response(APIAccepted(status: "held"), status: .accepted)
+    }
+
+    func resume(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        let id = try agentID(context, user)
+        log("resume", user, id, [:])
+        try await commands.hold(id, false)
+        return APIJSON.response(APIAccepted(status: "resumed"), status: .accepted)
+    }
+
+    /// Exactly one of `fields` names where the call goes; `note` is optional text for whoever takes it.
+    static func target(_ request: Request, fields: [String], example: String) async throws -> (CallTransfer.Target, String?) {
+        let body = try await APIRequestBody.read(request, known: fields + ["note"], required: true, example: example)
         func nonEmpty(_ field: String) throws(APIError) -> String? {
             guard let value = try body.string(field) else { return nil }
             guard !value.isEmpty else { throw .invalidValue(field: field, "\(field) is empty; name where the call goes") }
             return value
         }
         var targets: [(field: String, target: CallTransfer.Target)] = []
-        if let queue = try nonEmpty("queue") { targets.append(("queue", .queue(queue))) }
-        if let agent = try nonEmpty("agent") { targets.append(("agent", .agent(AgentID(rawValue: agent)))) }
-        if let number = try nonEmpty("number") { targets.append(("number", .number(number))) }
+        for field in fields {
+            guard let value = try nonEmpty(field) else { continue }
+            switch field {
+            case "queue": targets.append((field, .queue(value)))
+            case "agent": targets.append((field, .agent(AgentID(rawValue: value))))
+            default: targets.append((field, .number(value)))
+            }
+        }
         guard targets.count == 1 else {
             let given = targets.map(\.field)
+            let choices = fields.count == 2 ? fields.joined(separator: " or ")
+                : fields.dropLast().joined(separator: ", ") + " or " + fields[fields.count - 1]
             throw APIError.invalidValue(field: (given.isEmpty ? fields : given).joined(separator: ","),
-                                        "give exactly one of queue, agent or number; the body has "
+                                        "give exactly one of \(choices); the body has "
                                             + (given.isEmpty ? "none" : given.joined(separator: " and ")))
         }
-        let (field, target) = targets[0]
-        log("transfer", user, id, ["call.transfer.field": "\(field)", "call.transfer.target": "\(target)"])
-        try await commands.transfer(id, to: target)
-        return APIJSON.response(APIAccepted(status: "transferring"), status: .accepted)
+        let note = try body.string("note")
+        if let note, note.allSatisfy(\.isWhitespace) || note.count > CallTransfer.maximumNoteLength {
+            throw APIError.invalidValue(field: "note", "give a note of 1 to \(CallTransfer.maximumNoteLength) characters for whoever "
+                                            + "takes the call, or leave it out")
+        }
+        return (targets[0].target, note)
     }
 
     func hangup(_ request: Request, _ context: APIRequestContext) async throws -> Response {

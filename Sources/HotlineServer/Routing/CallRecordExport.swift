@@ -196,7 +196,7 @@ public enum QueueLog {
                     [String(end.millisecondsSinceEpoch - segment.offeredAt.millisecondsSinceEpoch)])
             case .ringing, .cancelled:
                 break  // still ringing, or the caller left: ABANDON below says so
-            case .answered, .transferred:
+            case .answered, .transferred, .lost:
                 guard let answered = segment.answeredAt else { break }
                 let hold = seconds(from: joined.at, to: answered)
                 let ring = (answered.millisecondsSinceEpoch - segment.offeredAt.millisecondsSinceEpoch) / 1000
@@ -212,7 +212,9 @@ public enum QueueLog {
                             [name, context, hold, seconds(from: answered, to: transfer.at), "1"])
                     }
                 } else if let ended = segment.endedAt {
-                    let event = record.endReason == CallRecord.EndReason.agentHungUp ? "COMPLETEAGENT" : "COMPLETECALLER"
+                    // A lost phone ended the agent's part from the agent's side.
+                    let event = segment.result == .lost || record.endReason == CallRecord.EndReason.agentHungUp
+                        ? "COMPLETEAGENT" : "COMPLETECALLER"
                     add(ended, queue, agent, event, [hold, seconds(from: answered, to: ended), "1"])
                 }
             }

@@ -20,8 +20,17 @@ public protocol RoutingCommands: Sendable {
     /// Ends after-call work with the disposition and notes that go in the call record.
     /// Refused without a disposition when the queue requires one.
     func endWrapUp(_ id: AgentID, disposition: String?, notes: String?) async throws(RoutingCommandError) -> AgentStatus
-    /// Blind transfer of the caller on `id`'s call to a queue, an agent or an external number.
-    func transfer(_ id: AgentID, to target: CallTransfer.Target) async throws(RoutingCommandError)
+    /// Blind transfer of the caller on `id`'s call to a queue, an agent or an external
+    /// number; `note` goes in the call record for whoever takes the call.
+    func transfer(_ id: AgentID, to target: CallTransfer.Target, note: String?) async throws(RoutingCommandError)
+    /// Attended transfer, first step: the caller holds while `id` talks to an agent or a number.
+    func consult(_ id: AgentID, with target: CallTransfer.Target, note: String?) async throws(RoutingCommandError)
+    /// Hands the caller to the consulted party (once they answered); `id` goes to wrap-up.
+    func completeTransfer(_ id: AgentID) async throws(RoutingCommandError)
+    /// Ends the consultation; the caller is back with `id`.
+    func cancelConsultation(_ id: AgentID) async throws(RoutingCommandError)
+    /// Puts `id`'s caller on hold (music on hold) or takes them off it.
+    func hold(_ id: AgentID, _ on: Bool) async throws(RoutingCommandError)
     /// Hangs up the call `id` is on (the caller's side too).
     func hangup(_ id: AgentID) async throws(RoutingCommandError)
     /// Every configured queue with who waits and today's figures, in id order.
@@ -95,7 +104,8 @@ public struct QueueStatus: Hashable, Codable, Sendable {
 /// A routing command refused, and why. Nothing changed.
 public struct RoutingCommandError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Machine-readable: `unknown-agent`, `unknown-queue`, `impossible-transition`,
-    /// `not-on-a-call`, `disposition-required`, `invalid-target`, `agent-not-available`.
+    /// `not-on-a-call`, `disposition-required`, `invalid-target`, `agent-not-available`,
+    /// `already-consulting`, `not-consulting`, `not-answered`, `phone-not-registered`.
     public var code: String
     /// The request field at fault, if one is.
     public var field: String?

@@ -18,7 +18,13 @@ protocol RoutingHost: AnyObject {
     /// Ends the call `agent` is on (forced logout, the hang-up command).
     func hangUpAgentCall(_ agent: AgentID, contact: InteractionID)
     /// Blind transfer of the caller on `contact` (answered by `agent`) to `target`.
-    func transfer(_ contact: InteractionID, from agent: AgentID, to target: CallTransfer.Target) throws(RoutingCommandError)
+    func transfer(_ contact: InteractionID, from agent: AgentID, to target: CallTransfer.Target, note: String?) throws(RoutingCommandError)
+    /// Attended transfer: `agent` consults `target` while the caller holds.
+    func consult(_ contact: InteractionID, from agent: AgentID, to target: CallTransfer.Target, note: String?) throws(RoutingCommandError)
+    func completeConsultation(_ contact: InteractionID, by agent: AgentID) throws(RoutingCommandError)
+    func cancelConsultation(_ contact: InteractionID, by agent: AgentID) throws(RoutingCommandError)
+    /// Puts the caller on hold (music) or back.
+    func hold(_ contact: InteractionID, by agent: AgentID, _ on: Bool) throws(RoutingCommandError)
     /// Whether `agent`'s phone has a live registration.
     func phoneRegistered(_ agent: AgentID) -> Bool
 }
@@ -180,7 +186,36 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
     /// goes to wrap-up and the contact is free to be queued or offered again.
     func transferredAway(_ contact: InteractionID) {
         guard engine.agent(on: contact) != nil else { return }
-        perform("transferred") { (engine, now) throws(ACDError) in try engine.callEnded(contact, now: now) }
+        perform("transferred") { (engine, now) throws(ACDError) in try engine.callEnded(contact, now: now, cause: "transferred") }
+    }
+
+    /// The agent's phone vanished mid-call: they become not ready; with `requeue` the caller waits again at their place.
+    func agentLost(_ contact: InteractionID, requeue: ContactRequest?) {
+        perform("agent lost") { (engine, now) throws(ACDError) in try engine.agentLost(contact, requeue: requeue, now: now) }
+    }
+
+    // MARK: Consultations (attended transfers)
+
+    /// Reserves `agent` for a consultation on `contact`; refused unless they are available.
+    func beginConsultation(_ id: InteractionID, on contact: InteractionID, with agent: AgentID) throws(RoutingCommandError) {
+        let actions = try acd { () throws(ACDError) in try engine.beginConsultation(id, on: contact, with: agent, now: .now()) }
+        agents[agent]?.queue = engine.agent(on: contact).flatMap { agents[$0]?.queue }
+        apply(actions)
+    }
+
+    func consultationAnswered(_ id: InteractionID) {
+        perform("consultation answered") { (engine, now) throws(ACDError) in try engine.consultationAnswered(id, now: now) }
+    }
+
+    func endConsultation(_ id: InteractionID, failure: OfferFailure?) {
+        guard engine.consultation(id) != nil else { return }
+        perform("consultation ended") { (engine, now) throws(ACDError) in try engine.endConsultation(id, failure: failure, now: now) }
+    }
+
+    /// The consulted agent takes the caller; the consulting agent goes to wrap-up.
+    func completeConsultation(_ id: InteractionID) throws(RoutingCommandError) {
+        let actions = try acd { () throws(ACDError) in try engine.completeConsultation(id, now: .now()) }
+        apply(actions)
     }
 
     /// Refuses a transfer to `agent` unless they are logged in and available.
@@ -383,16 +418,49 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
         }
     }
 
-    public func transfer(_ id: AgentID, to target: CallTransfer.Target) async throws(RoutingCommandError) {
+    public func transfer(_ id: AgentID, to target: CallTransfer.Target, note: String?) async throws(RoutingCommandError) {
+        try await onCall(id, "transferred") { (host, contact) throws(RoutingCommandError) in
+            try host.transfer(contact, from: id, to: target, note: note)
+        }
+    }
+
+    public func consult(_ id: AgentID, with target: CallTransfer.Target, note: String?) async throws(RoutingCommandError) {
+        try await onCall(id, "transferred") { (host, contact) throws(RoutingCommandError) in
+            try host.consult(contact, from: id, to: target, note: note)
+        }
+    }
+
+    public func completeTransfer(_ id: AgentID) async throws(RoutingCommandError) {
+        try await onCall(id, "transferred") { (host, contact) throws(RoutingCommandError) in
+            try host.completeConsultation(contact, by: id)
+        }
+    }
+
+    public func cancelConsultation(_ id: AgentID) async throws(RoutingCommandError) {
+        try await onCall(id, "back with the caller") { (host, contact) throws(RoutingCommandError) in
+            try host.cancelConsultation(contact, by: id)
+        }
+    }
+
+    public func hold(_ id: AgentID, _ on: Bool) async throws(RoutingCommandError) {
+        try await onCall(id, on ? "held" : "resumed") { (host, contact) throws(RoutingCommandError) in
+            try host.hold(contact, by: id, on)
+        }
+    }
+
+    /// Runs `body` on the loop with the caller's contact of `id`'s call, or refuses when
+    /// they are not on one (a consultation is not the caller's call).
+    private func onCall(_ id: AgentID, _ what: String,
+                        _ body: @escaping (any RoutingHost, InteractionID) throws(RoutingCommandError) -> Void) async throws(RoutingCommandError) {
         try await onLoop { [self] () throws(RoutingCommandError) in
             guard agents[id] != nil else { throw .unknownAgent(id) }
-            guard case .onCall(let contact) = engine.state(of: id) else {
+            guard case .onCall(let contact) = engine.state(of: id), engine.consultation(contact) == nil else {
                 throw RoutingCommandError(code: "not-on-a-call", field: "agent",
-                                          message: "Agent \(id) is not on a call (\(engine.state(of: id))); only a call in progress can be transferred.",
+                                          message: "Agent \(id) is not on a call with a caller (\(engine.state(of: id))); only a caller's call can be \(what).",
                                           status: 409)
             }
             guard let host else { throw RoutingCommandError(code: "unavailable", message: "Hotline is stopping.", status: 503) }
-            try host.transfer(contact, from: id, to: target)
+            try body(host, contact)
         }
     }
 
