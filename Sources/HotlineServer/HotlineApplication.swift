@@ -118,13 +118,25 @@ public enum HotlineApplication {
                             journal: InteractionJournal, logger: Logger) async throws -> RoutingService? {
         guard !config.queues.isEmpty else { return nil }
         let lastStates = try await store.latestAgentStates()
+        // Calls within the longest preferred-agent window: their callers prefer their last agent.
+        var recent: [CallRecord] = []
+        if let window = RoutingService.longestPreferredWindow(config.queues) {
+            let since = Timestamp.now().adding(milliseconds: -Int64(window) * 1000)
+            var after: InteractionID?
+            while true {
+                let page = try await store.callRecords(from: since, to: nil, queue: nil, limit: 1000, after: after)
+                recent += page.filter { $0.outcome != nil }
+                guard page.count == 1000, let last = page.last else { break }
+                after = last.interactionID
+            }
+        }
         var userIDs: [String: UserID] = [:]
         for agent in config.agents {
             if let user = try await store.user(username: agent.username) { userIDs[agent.username] = user.id }
         }
         do {
-            return try RoutingService(queues: config.queues, agents: config.agents, userIDs: userIDs, lastStates: lastStates, loop: loop,
-                                      journal: journal, logger: logger)
+            return try RoutingService(queues: config.queues, agents: config.agents, userIDs: userIDs, lastStates: lastStates,
+                                      recentRecords: recent, loop: loop, journal: journal, logger: logger)
         } catch {
             throw ConfigurationError(file: "queues", message: "\(error)")
         }

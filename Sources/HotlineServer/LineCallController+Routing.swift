@@ -30,8 +30,12 @@ extension LineCallController: RoutingHost {
         // Flows number priorities 1 (first) to 10; the ACD serves higher numbers first.
         state.priority = max(0, 10 - request.priority)
         queuedCallers[id] = state.handle
+        let preferred = routing.preferredAgent(for: callerNumber(state), queue: request.queue)
+        if let preferred {
+            logger.info("returning caller: their last agent is preferred", metadata: ["interaction.id": "\(id)", "agent.id": "\(preferred)"])
+        }
         do {
-            try routing.enqueue(ContactRequest(id: id, queue: request.queue, priority: state.priority))
+            try routing.enqueue(ContactRequest(id: id, queue: request.queue, priority: state.priority, preferredAgent: preferred))
         } catch {
             logger.warning("queue refused the caller: \(error)", metadata: ["call.id": "\(state.callID)", "queue": "\(request.queue)"])
             refuse(state, cause: error.code == .queueFull ? "queue full" : error.code.rawValue)
@@ -357,6 +361,14 @@ extension LineCallController: RoutingHost {
             partner.endCause = partner.endCause ?? (state.role == "caller" ? "caller's phone lost (no media for \(seconds) s)"
                 : "other side's phone lost (no media for \(seconds) s)")
         }
+        if state.line?.flow != nil, !state.closedEarly {
+            // Nobody can talk to a phone that is gone: close its record and take it out of
+            // routing now (an agent must not be offered it while the BYE waits for an answer).
+            state.closedEarly = true
+            state.ivr?.callEnded()
+            callerEnded(state, reason: .localHangup)
+        }
+        if let partner = state.partner { endpoint?.hangup(partner) }
         endpoint?.hangup(state.handle)
     }
 

@@ -93,6 +93,9 @@ final class LineCallController: @unchecked Sendable {
         var consultedBy: CallHandle?
         /// The agent put the caller on hold from the desktop (the API).
         var heldByAgent = false
+        /// The caller's record and routing were closed before the SIP call ended (its
+        /// phone went silent: the BYE may wait 32 s for a phone that is gone).
+        var closedEarly = false
 
         init(handle: CallHandle, callID: String, role: String, line: HotlineConfiguration.Line?) {
             self.handle = handle
@@ -224,7 +227,7 @@ final class LineCallController: @unchecked Sendable {
             }
             if state.role == "customer" { customerLegEnded(state, reason: reason) }
             if state.role == "external" { externalLegEnded(state, reason: reason) }
-            if state.line?.flow != nil { callerEnded(state, reason: reason) }
+            if state.line?.flow != nil, !state.closedEarly { callerEnded(state, reason: reason) }
             if let partner = state.partner, let other = calls[partner], !other.ended {
                 logger.debug("bridged call ended: ending the other side", metadata: [
                     "call.id": "\(state.callID)", "call.reason": "\(reason)"])

@@ -200,7 +200,7 @@ final class RoutingRecordCodingTests: XCTestCase {
                        ["self-served", "answered", "abandoned-in-ivr", "abandoned-in-queue", "abandoned-ringing",
                         "callback", "voicemail", "transferred-out", "failed", "interrupted"])
         XCTAssertEqual(CallSegment.Result.allCases.map(\.rawValue),
-                       ["ringing", "answered", "no-answer", "busy", "unreachable", "cancelled", "transferred"])
+                       ["ringing", "answered", "no-answer", "busy", "unreachable", "cancelled", "transferred", "lost"])
         XCTAssertEqual([NotReadyReason.break, .lunch, .training, .meeting, .missedCall, .phoneUnavailable,
                         .forcedBySupervisor, .login].map(\.rawValue),
                        ["break", "lunch", "training", "meeting", "missed-call", "phone-unavailable", "supervisor", "login"])

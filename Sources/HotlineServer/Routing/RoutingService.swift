@@ -63,15 +63,24 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
     private var deferred: [() -> Void] = []
     private var sweep: RepeatedTask?
 
+    /// Who each caller last talked to (for queues with a preferred-agent window).
+    private var preferred: PreferredAgents
+
     /// Routing names agents by their SIP username (what phones, the API and logs use); the
     /// store names them by user id (an agent is a user). Username → user id.
     let storedIDs: [AgentID: AgentID]
 
     /// `lastStates`: each agent's last stored change (their sequence goes on from it);
     /// `userIDs`: each configured agent's user id in the store, by username.
+    /// `recentRecords`: calls within the longest preferred-agent window, so a caller who
+    /// talked to an agent before a restart is still offered to them.
     init(queues: [QueueConfiguration], agents: [HotlineConfiguration.Agent], userIDs: [String: UserID],
-         lastStates: [AgentStateChange], loop: any EventLoop, journal: InteractionJournal?, logger: Logger) throws {
+         lastStates: [AgentStateChange], recentRecords: [CallRecord] = [], loop: any EventLoop, journal: InteractionJournal?,
+         logger: Logger) throws {
         self.engine = try ACDEngine(queues: queues)
+        var preferred = PreferredAgents(keepSeconds: Self.longestPreferredWindow(queues) ?? 0)
+        for record in recentRecords { preferred.note(record) }
+        self.preferred = preferred
         self.queueOrder = queues.sorted { $0.id < $1.id }
         self.loop = loop
         self.journal = journal
@@ -121,6 +130,18 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
 
     func queue(_ id: String) -> QueueConfiguration? { engine.queues[id] }
 
+    /// The longest preferred-agent window of `queues` (nil: no queue prefers).
+    static func longestPreferredWindow(_ queues: [QueueConfiguration]) -> Int? {
+        queues.compactMap(\.preferredAgentWindowSeconds).max()
+    }
+
+    /// The agent `caller` last talked to, when `queue` prefers them and they are within its window.
+    func preferredAgent(for caller: String, queue: String) -> AgentID? {
+        guard let configuration = engine.queues[queue] else { return nil }
+        let agent = preferred.agent(for: caller, windowSeconds: configuration.preferredAgentWindowSeconds, now: .now())
+        return agent.flatMap { agents[$0] != nil ? $0 : nil }
+    }
+
     // MARK: Calls (on the SIP loop)
 
     /// A caller asks for an agent. Throws when the queue refuses them (unknown, full).
@@ -154,6 +175,7 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
     func callFinished(_ contact: InteractionID, outcome: CallOutcome, reason: String) {
         let now = Timestamp.now()
         records?.update(contact) { $0.ended(outcome: outcome, reason: reason, at: now) }
+        if let record = records?.record(of: contact) { preferred.note(record) }
         if engine.agent(on: contact) != nil {
             perform("call ended") { (engine, now) throws(ACDError) in try engine.callEnded(contact, now: now) }
         } else if engine.contact(contact) != nil {
@@ -199,7 +221,9 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
     /// Reserves `agent` for a consultation on `contact`; refused unless they are available.
     func beginConsultation(_ id: InteractionID, on contact: InteractionID, with agent: AgentID) throws(RoutingCommandError) {
         let actions = try acd { () throws(ACDError) in try engine.beginConsultation(id, on: contact, with: agent, now: .now()) }
-        agents[agent]?.queue = engine.agent(on: contact).flatMap { agents[$0]?.queue }
+        // Read first: an optional-chained assignment evaluates its right side inside the write access.
+        let queue = engine.agent(on: contact).flatMap { agents[$0]?.queue }
+        agents[agent]?.queue = queue
         apply(actions)
     }
 

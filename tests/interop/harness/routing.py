@@ -53,17 +53,20 @@ FAST_QUEUES: dict[str, dict[str, object]] = {
 
 
 def routing_config(base: Path, out: Path, *, queues: dict[str, dict[str, object]] | None = None,
-                   rtp_ports: str | None = None, trunk: str | None = None) -> Path:
+                   rtp_ports: str | None = None, trunk: str | None = None,
+                   media: dict[str, object] | None = None) -> Path:
     """``base`` (config/demo.yaml) written to ``out`` with relative prompt and flow paths made
     absolute, digest offered as MD5 only (SIPp 3.6 answers nothing else), each queue in
     ``queues`` (default ``FAST_QUEUES``) given the settings listed for it, and
-    ``media.rtp_ports`` and the outbound ``trunk`` (a SIP URI) when given."""
+    ``media.rtp_ports``, other ``media`` settings and the outbound ``trunk`` (a SIP URI)
+    when given."""
     root = base.resolve().parent.parent
     text = base.read_text().replace("../prompts/", f"{root / 'prompts'}/").replace("../flows/", f"{root / 'flows'}/")
     config = yaml.safe_load(text)
     config["sip"]["auth_algorithms"] = ["MD5"]
     if rtp_ports:
         config["media"]["rtp_ports"] = rtp_ports
+    config["media"].update(media or {})
     if trunk:
         config["trunk"] = {"uri": trunk, "caller_id": "10000"}
     by_id = {q["id"]: q for q in config["queues"]}
