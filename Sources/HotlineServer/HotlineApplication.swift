@@ -124,9 +124,9 @@ public enum HotlineApplication {
             let since = Timestamp.now().adding(milliseconds: -Int64(window) * 1000)
             var after: InteractionID?
             while true {
-                let page = try await store.callRecords(from: since, to: nil, queue: nil, limit: 1000, after: after)
+                let page = try await store.callRecords(from: since, to: nil, queue: nil, limit: 500, after: after)
                 recent += page.filter { $0.outcome != nil }
-                guard page.count == 1000, let last = page.last else { break }
+                guard page.count == 500, let last = page.last else { break }
                 after = last.interactionID
             }
         }

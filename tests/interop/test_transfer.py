@@ -281,12 +281,52 @@ def test_consulted_phone_that_does_not_answer(env, calls):
 
 
 # ---------------------------------------------------------------------------
+# Returning callers
+# ---------------------------------------------------------------------------
+
+
+def test_a_returning_caller_gets_their_last_agent(env, calls):
+    """Zhang Wei talks to 1001. When they call again, 2001 has been free longer (the
+    queue's longest-idle strategy would pick 2001), but the telecom queue's
+    preferred-agent window gives the call to 1001, whom they talked to last."""
+    db, api = env.database, env.api
+    since = env.server.log_size()
+    first = env.phones["1001"].start("answer", hangup_after_ms=0, global_timeout=60)
+    other = env.phones["2001"].start("answer", hangup_after_ms=0, global_timeout=90)
+    calls += [first, other]
+    assert api.login("1001", ready=True).status == 200
+    before = _caller("before", wait_s=9.0).start(env.server, env.workdir / "before")
+    calls.append(before)
+    assert agents.wait_for_invite(first, timeout=20) is not None, env.explain(runs=[before, first], since=since)
+    assert api.login("2001", ready=True).status == 200          # free from now on
+    before.wait(40)
+    first.wait(15)
+    wrap = env.seconds("telecom", "wrap_up_seconds")
+    assert api.wait_state("1001", "available", timeout=wrap + 5).body["state"] == "available"
+    again = env.phones["1001"].start("answer", hangup_after_ms=0, global_timeout=60)
+    calls.append(again)
+    returning = _caller("returning", wait_s=8.0).start(env.server, env.workdir / "returning")
+    calls.append(returning)
+    invite = agents.wait_for_invite(again, timeout=20)
+    returning.wait(40)
+    found = rt.wait_call(db, rt.sip_call_id(returning), rt.ended, timeout=10)
+    why = env.explain(stored=found, runs=[before, returning, again, other], since=since)
+    assert invite is not None, "1001's phone did not ring for the returning caller\n" + why
+    assert agents.received_invite(other) is None, "2001 was offered the returning caller\n" + why
+    assert [(s["agent_id"], s["result"]) for s in found.segments] == [("1001", "answered")], why
+    assert "returning caller: their last agent is preferred" in env.server.log_since(since, limit=10_000_000), why
+
+
+# ---------------------------------------------------------------------------
 # Phones that vanish
 # ---------------------------------------------------------------------------
 
 
 def test_an_agent_phone_that_vanishes_mid_call_requeues_the_caller(env, calls):
-    """1001's phone dies mid-call (SIPp killed: no BYE, no more RTP). After the media
+    """(Last but one: Hotline's BYE to the dead phone is retransmitted for 32 s to its port,
+    which a later test's SIPp on that port would take for a call of its own.)
+
+    1001's phone dies mid-call (SIPp killed: no BYE, no more RTP). After the media
     timeout Hotline drops its leg, 1001 becomes not ready (phone unavailable), the caller
     hears why and goes back to the queue, and 1002 answers; the record has 1001's part as
     lost and 2001's as answered, with one outcome: answered."""
@@ -339,3 +379,4 @@ def test_a_caller_whose_phone_vanishes_in_the_queue_is_hung_up(env, calls):
     assert queued.record is not None, why
     assert found.record is not None and found.record["outcome"] == "abandoned-in-queue", why
     assert found.record["end_reason"] == f"no media for {RTP_TIMEOUT_S} s", why
+

@@ -139,35 +139,30 @@ struct AgentRoutes: Sendable {
     }
 
     func completeTransfer(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let user = try signIn(request, context)
-        let id = try agentID(context, user)
-        log("complete-transfer", user, id, [:])
-        try await commands.completeTransfer(id)
-        return APIJSON.response(APIAccepted(status: "transferred"), status: .accepted)
+        try await accepted(request, context, "complete-transfer", answer: "transferred") { try await commands.completeTransfer($0) }
     }
 
     func cancelConsultation(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let user = try signIn(request, context)
-        let id = try agentID(context, user)
-        log("cancel-consultation", user, id, [:])
-        try await commands.cancelConsultation(id)
-        return APIJSON.response(APIAccepted(status: "with-caller"), status: .accepted)
+        try await accepted(request, context, "cancel-consultation", answer: "with-caller") { try await commands.cancelConsultation($0) }
     }
 
     func hold(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let user = try signIn(request, context)
-        let id = try agentID(context, user)
-        log("hold", user, id, [:])
-        try await commands.hold(id, true)
-        return APIJSON.response(APIAccepted(status: "held"), status: .accepted)
+        try await accepted(request, context, "hold", answer: "held") { try await commands.hold($0, true) }
     }
 
     func resume(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        try await accepted(request, context, "resume", answer: "resumed") { try await commands.hold($0, false) }
+    }
+
+    /// A call command without a body: signs in, checks who may act on the agent, runs it,
+    /// and answers 202 with `answer` as the status.
+    private func accepted(_ request: Request, _ context: APIRequestContext, _ command: String, answer: String,
+                          _ run: (AgentID) async throws -> Void) async throws -> Response {
         let user = try signIn(request, context)
         let id = try agentID(context, user)
-        log("resume", user, id, [:])
-        try await commands.hold(id, false)
-        return APIJSON.response(APIAccepted(status: "resumed"), status: .accepted)
+        log(command, user, id, [:])
+        try await run(id)
+        return APIJSON.response(APIAccepted(status: answer), status: .accepted)
     }
 
     /// Exactly one of `fields` names where the call goes; `note` is optional text for whoever takes it.
@@ -204,11 +199,7 @@ struct AgentRoutes: Sendable {
     }
 
     func hangup(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let user = try signIn(request, context)
-        let id = try agentID(context, user)
-        log("hangup", user, id, [:])
-        try await commands.hangup(id)
-        return APIJSON.response(APIAccepted(status: "hanging-up"), status: .accepted)
+        try await accepted(request, context, "hangup", answer: "hanging-up") { try await commands.hangup($0) }
     }
 
     // MARK: Checks
