@@ -350,7 +350,7 @@ extension LineCallController: RoutingHost {
     /// other call ends.
     func mediaTimedOut(_ state: CallState, seconds: Int) {
         if state.role == "agent", let callerHandle = state.partner, let caller = calls[callerHandle], caller.partner == state.handle,
-           !caller.ended, let contact = state.contact, queuedCallers[contact] == callerHandle {
+           !caller.ended, caller.role == "caller", let contact = state.contact, queuedCallers[contact] == callerHandle {
             agentLost(state, caller: caller, contact: contact)
             return
         }
@@ -377,7 +377,9 @@ extension LineCallController: RoutingHost {
     /// queue to go back to, the call ends and the record says so.
     private func agentLost(_ state: CallState, caller: CallState, contact: InteractionID) {
         guard let routing, let agent = state.agent else { return }
-        if state.consultation != nil { _ = consultingAgentLeft(state) }
+        // Consulting when the phone went: an answered consultation completes (the consulted
+        // agent takes the caller), a ringing one is dropped and the caller re-queued below.
+        if state.consultation != nil, consultingAgentLeft(state) { return }
         let record = records?.record(of: contact)
         let queue = record?.queue ?? ""
         logger.warning("agent's phone lost mid-call: the caller goes back to the queue", metadata: [

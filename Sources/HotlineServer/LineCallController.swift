@@ -491,9 +491,10 @@ final class LineCallController: @unchecked Sendable {
         case .digit(let d):
             // In the IVR a key is logged as it is only when it goes to a menu or a collect
             // that is not secret: any other key may be part of a PIN or card number.
-            let secret = state?.ivr.map { !$0.keyMayBeLogged } ?? false
+            var secret = state?.ivr.map { !$0.keyMayBeLogged } ?? false
             if let state, queueDigit(state, d.digit.character) {
-                // A queued caller's choice (callback, voicemail): not the flow's.
+                // A queued caller's choice (callback, voicemail): not the flow's, and no secret.
+                secret = false
             } else if let ivr = state?.ivr, !ivr.handedOver {
                 ivr.digit(d.digit.character)
             }
