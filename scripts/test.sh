@@ -25,7 +25,7 @@ SWIFT=${SWIFT:-swift}
 DEPS_LIMIT=10m
 BUILD_LIMIT=30m
 UNIT_LIMIT=10m
-INTEROP_LIMIT=15m
+INTEROP_LIMIT=25m
 
 do_deps=1 do_unit=1 do_interop=1
 pytest_args=()
