@@ -8,8 +8,6 @@ public struct Consultation: Hashable, Sendable {
     public var agent: AgentID
     /// The caller's contact (an answered call).
     public var of: InteractionID
-    /// The agent on the caller's call, who consults.
-    public var by: AgentID
     public var answered: Bool
 }
 
@@ -45,7 +43,7 @@ extension ACDEngine {
         guard record.state == .available else {
             throw ACDError(.agentNotAvailable, "Agent \(agentID) is \(record.state.name.rawValue); consult an available agent.")
         }
-        consultations[id] = Consultation(agent: agentID, of: contact, by: call.agent, answered: false)
+        consultations[id] = Consultation(agent: agentID, of: contact, answered: false)
         var actions: [ACDAction] = []
         transition(slot, to: .reserved(id), at: now, cause: "consultation", into: &actions)
         return actions

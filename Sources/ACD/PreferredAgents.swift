@@ -9,6 +9,9 @@ public struct PreferredAgents: Sendable {
     private var last: [String: (agent: AgentID, at: Timestamp)] = [:]
     /// Entries older than this are dropped as new ones come (the longest window configured).
     public let keepSeconds: Int
+    /// The size at which old entries are next dropped (doubling with what is kept, so
+    /// dropping costs O(1) per call on average).
+    private var pruneAt = 4096
 
     public init(keepSeconds: Int) {
         self.keepSeconds = keepSeconds
@@ -25,7 +28,11 @@ public struct PreferredAgents: Sendable {
     public mutating func note(caller: String, agent: AgentID, at: Timestamp) {
         if let current = last[caller], current.at > at { return }
         last[caller] = (agent, at)
-        if last.count > 4096, last.count % 1024 == 0 { forget(before: at.adding(milliseconds: -Int64(keepSeconds) * 1000)) }
+        if last.count >= pruneAt {
+            let cutoff = at.adding(milliseconds: -Int64(keepSeconds) * 1000)
+            last = last.filter { $0.value.at >= cutoff }
+            pruneAt = max(4096, last.count * 2)
+        }
     }
 
     /// The agent `caller` last talked to, if that was at most `windowSeconds` before `now`.
@@ -36,8 +43,4 @@ public struct PreferredAgents: Sendable {
     }
 
     public var count: Int { last.count }
-
-    private mutating func forget(before cutoff: Timestamp) {
-        last = last.filter { $0.value.at >= cutoff }
-    }
 }

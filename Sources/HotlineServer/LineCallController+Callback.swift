@@ -118,18 +118,15 @@ extension LineCallController {
 
     /// The agent reserved for a callback answered: they hear ringback while the customer is dialled.
     func dialCustomer(_ contact: InteractionID, agentLeg: CallState, leg: MediaLegID) {
-        guard let endpoint, let info = callbacks[contact], let trunk = config.trunk,
-              let uri = try? SIPURI(parsing: "sip:\(info.number)@\(trunk.host):\(trunk.port)") else {
+        guard let info = callbacks[contact], let trunk = config.trunk,
+              case let from = try? NameAddress(parsing: "<sip:\(trunk.callerID ?? info.dialled)@\(config.domain)>"),
+              let (handle, uri) = dialTrunk(info.number, from: from, contact: contact) else {
             logger.error("callback cannot be dialled (no trunk)", metadata: ["interaction.id": "\(contact)"])
             endpoint?.hangup(agentLeg.handle)
             return
         }
         media.play(leg, [.tone(id: "ringback", .ringback(.china), milliseconds: 60_000)], replace: true)
-        let from = try? NameAddress(parsing: "<sip:\(trunk.callerID ?? info.dialled)@\(config.domain)>")
-        let credentials = trunk.username.map { DialCredentials(username: $0, password: trunk.password ?? "") }
-        let handle = endpoint.placeCall(to: uri, from: from, via: SIPPeer(transport: .udp, host: trunk.host, port: trunk.port),
-                                        credentials: credentials, headers: [("X-Hotline-Interaction", contact.rawValue)]) { _ in }
-        let customer = CallState(handle: handle, callID: info.callID, role: "customer", line: nil)
+        let customer = CallState(handle: handle, callID: info.callID, role: .customer, line: nil)
         customer.contact = contact
         customer.interaction = info.interaction
         if let agent = agentLeg.agent { customer.interaction?.agentID = routing?.storedIDs[agent] ?? agent }
@@ -173,15 +170,10 @@ extension LineCallController {
     /// A blind transfer to an outside number: the caller hears ringback while the number
     /// is dialled through the trunk, then talks to whoever answers (still recorded).
     func dialExternal(_ caller: CallState, number: String, contact: InteractionID) {
-        guard let endpoint, let trunk = config.trunk,
-              let uri = try? SIPURI(parsing: "sip:\(number)@\(trunk.host):\(trunk.port)") else { return }
-        if let leg = caller.leg { media.play(leg, [.tone(id: "ringback", .ringback(.china), milliseconds: 60_000)], replace: true) }
         // The outside party sees the caller's number (as a PBX forwarding a call does).
-        let from = try? NameAddress(parsing: caller.from)
-        let credentials = trunk.username.map { DialCredentials(username: $0, password: trunk.password ?? "") }
-        let handle = endpoint.placeCall(to: uri, from: from, via: SIPPeer(transport: .udp, host: trunk.host, port: trunk.port),
-                                        credentials: credentials, headers: [("X-Hotline-Interaction", contact.rawValue)]) { _ in }
-        let external = CallState(handle: handle, callID: caller.callID, role: "external", line: nil)
+        guard let (handle, uri) = dialTrunk(number, from: try? NameAddress(parsing: caller.from), contact: contact) else { return }
+        if let leg = caller.leg { media.play(leg, [.tone(id: "ringback", .ringback(.china), milliseconds: 60_000)], replace: true) }
+        let external = CallState(handle: handle, callID: caller.callID, role: .external, line: nil)
         external.partner = caller.handle
         external.from = caller.from
         external.to = "\(uri)"
@@ -203,6 +195,17 @@ extension LineCallController {
         guard let callerHandle = state.partner, let caller = calls[callerHandle], !caller.ended else { return }
         caller.endCause = caller.endCause ?? (state.negotiated == nil ? "transfer target did not answer (\(reason))"
             : "transfer target hung up")
+    }
+
+    /// Calls `number` through the configured trunk (with its digest credentials when it has
+    /// them), carrying the interaction id; nil without a trunk.
+    func dialTrunk(_ number: String, from: NameAddress?, contact: InteractionID) -> (handle: CallHandle, uri: SIPURI)? {
+        guard let endpoint, let trunk = config.trunk,
+              let uri = try? SIPURI(parsing: "sip:\(number)@\(trunk.host):\(trunk.port)") else { return nil }
+        let credentials = trunk.username.map { DialCredentials(username: $0, password: trunk.password ?? "") }
+        let handle = endpoint.placeCall(to: uri, from: from, via: SIPPeer(transport: .udp, host: trunk.host, port: trunk.port),
+                                        credentials: credentials, headers: [("X-Hotline-Interaction", contact.rawValue)]) { _ in }
+        return (handle, uri)
     }
 
     /// A number Hotline can dial out (a callback, a transfer): 5 to 20 digits after an

@@ -60,8 +60,12 @@ extension LineCallController {
                                       status: 409)
         }
         let queue = records?.record(of: contact)?.queue ?? ""
+        let agentRing = Int64(routing.queue(queue)?.ringSeconds ?? 20)
         let handle: CallHandle
         let consultID: InteractionID
+        // How long the consulted phone may ring: the queue's ring time, and 20 s more for
+        // an outside number (a gateway and a mobile network answer later than a desk phone).
+        let ringSeconds: Int64
         switch target {
         case .queue:
             throw RoutingCommandError(code: "invalid-target", field: "queue",
@@ -77,6 +81,7 @@ extension LineCallController {
                                           message: "Agent \(other)'s phone is not registered; consult someone else.", status: 409)
             }
             consultID = InteractionID("\(contact.rawValue)-k\(nextConsultationNumber())")
+            ringSeconds = agentRing
             try routing.beginConsultation(consultID, on: contact, with: other)
             // The consulted phone shows who consults (and the caller's interaction, for the desktop).
             let name = routing.displayName(of: agent) ?? agent.rawValue
@@ -89,26 +94,25 @@ extension LineCallController {
                                           message: "Consulting outside numbers needs an outbound trunk (trunk: in the configuration), and none is configured.",
                                           status: 422)
             }
-            guard Self.dialableNumber(number) != nil, let uri = try? SIPURI(parsing: "sip:\(number)@\(trunk.host):\(trunk.port)") else {
+            guard Self.dialableNumber(number) != nil,
+                  case let from = try? NameAddress(parsing: "<sip:\(trunk.callerID ?? caller.line?.number ?? "hotline")@\(config.domain)>"),
+                  let placed = dialTrunk(number, from: from, contact: contact) else {
                 throw RoutingCommandError(code: "invalid-target", field: "number",
                                           message: "'\(number)' is not a phone number Hotline can dial; use 5-20 digits, with an optional leading +.",
                                           status: 422)
             }
             consultID = InteractionID("\(contact.rawValue)-k\(nextConsultationNumber())")
-            let from = try? NameAddress(parsing: "<sip:\(trunk.callerID ?? caller.line?.number ?? "hotline")@\(config.domain)>")
-            let credentials = trunk.username.map { DialCredentials(username: $0, password: trunk.password ?? "") }
-            handle = endpoint.placeCall(to: uri, from: from, via: SIPPeer(transport: .udp, host: trunk.host, port: trunk.port),
-                                        credentials: credentials, headers: [("X-Hotline-Interaction", contact.rawValue)]) { _ in }
+            ringSeconds = agentRing + 20
+            handle = placed.handle
         }
-        let consulted = CallState(handle: handle, callID: caller.callID, role: "consult", line: nil)
+        let consulted = CallState(handle: handle, callID: caller.callID, role: .consult, line: nil)
         consulted.consultedBy = agentLeg.handle
         if case .agent(let other) = target { consulted.agent = other }
         consulted.contact = consultID
         calls[handle] = consulted
         let consultation = ConsultationState(id: consultID, contact: contact, target: target, note: note, handle: handle)
         agentLeg.consultation = consultation
-        let ringSeconds = routing.queue(queue)?.ringSeconds ?? 20
-        consultation.ringTimer = sipLoop.scheduleTask(in: .seconds(Int64(ringSeconds) + (target.isNumber ? 20 : 0))) { [weak self] in
+        consultation.ringTimer = sipLoop.scheduleTask(in: .seconds(ringSeconds)) { [weak self] in
             guard let self, agentLeg.consultation === consultation, !consultation.answered else { return }
             self.logger.info("consulted phone did not answer", metadata: ["interaction.id": "\(contact)"])
             self.endpoint?.hangup(handle)
@@ -147,7 +151,7 @@ extension LineCallController {
         switch consultation.target {
         case .agent(let other):
             try routing.completeConsultation(consultation.id)
-            consulted.role = "agent"
+            consulted.role = .agent
             consulted.contact = contact
             let storedID = routing.storedIDs[other] ?? other
             updateInteraction(caller) { $0.agentID = storedID }
@@ -155,7 +159,7 @@ extension LineCallController {
             routing.transferredAway(contact)
             queuedCallers[contact] = nil
             caller.endOutcome = .transferredOut
-            consulted.role = "external"
+            consulted.role = .external
             consulted.contact = nil
         }
         records?.update(contact) { builder in
@@ -271,7 +275,7 @@ extension LineCallController {
 
     /// Hangs up a consulted leg by its consultation id (the consulted agent logged out by force, or hung up by the API).
     func hangUpConsultation(_ id: InteractionID) {
-        guard let consulted = calls.values.first(where: { $0.role == "consult" && $0.contact == id }) else { return }
+        guard let consulted = calls.values.first(where: { $0.role == .consult && $0.contact == id }) else { return }
         endpoint?.hangup(consulted.handle)
     }
 
@@ -328,9 +332,3 @@ extension OfferFailure {
     }
 }
 
-extension CallTransfer.Target {
-    var isNumber: Bool {
-        if case .number = self { return true }
-        return false
-    }
-}

@@ -122,7 +122,7 @@ extension LineCallController: RoutingHost {
             headers.append(("X-Hotline-Callback", number))
         }
         let handle = endpoint.placeCall(to: uri, from: from, via: peer, headers: headers) { _ in }
-        let leg = CallState(handle: handle, callID: callID, role: "agent", line: nil)
+        let leg = CallState(handle: handle, callID: callID, role: .agent, line: nil)
         leg.agent = agent
         leg.contact = contact
         leg.from = from.map { "\($0)" } ?? ""
@@ -235,7 +235,7 @@ extension LineCallController: RoutingHost {
     /// the outcome in a final NOTIFY; on success Hotline then hangs up the agent's leg.
     func transferRequested(_ handle: CallHandle, referTo: String, replaces: String?) {
         guard let endpoint else { return }
-        guard let state = calls[handle], state.role == "agent", let agent = state.agent, let contact = state.contact,
+        guard let state = calls[handle], state.role == .agent, let agent = state.agent, let contact = state.contact,
               state.partner != nil, let routing else {
             endpoint.notifyTransfer(handle, status: 603, reason: "Declined", final: true)
             return
@@ -349,8 +349,8 @@ extension LineCallController: RoutingHost {
     /// dropped and their caller re-queued; a consulted phone ends the consultation; any
     /// other call ends.
     func mediaTimedOut(_ state: CallState, seconds: Int) {
-        if state.role == "agent", let callerHandle = state.partner, let caller = calls[callerHandle], caller.partner == state.handle,
-           !caller.ended, caller.role == "caller", let contact = state.contact, queuedCallers[contact] == callerHandle {
+        if state.role == .agent, let callerHandle = state.partner, let caller = calls[callerHandle], caller.partner == state.handle,
+           !caller.ended, caller.role == .caller, let contact = state.contact, queuedCallers[contact] == callerHandle {
             agentLost(state, caller: caller, contact: contact)
             return
         }
@@ -358,7 +358,7 @@ extension LineCallController: RoutingHost {
                                                                          "media.timeout_s": "\(seconds)"])
         state.endCause = state.endCause ?? "no media for \(seconds) s"
         if let partner = state.partner.flatMap({ calls[$0] }) {
-            partner.endCause = partner.endCause ?? (state.role == "caller" ? "caller's phone lost (no media for \(seconds) s)"
+            partner.endCause = partner.endCause ?? (state.role == .caller ? "caller's phone lost (no media for \(seconds) s)"
                 : "other side's phone lost (no media for \(seconds) s)")
         }
         if state.line?.flow != nil, !state.closedEarly {

@@ -48,10 +48,26 @@ final class LineCallController: @unchecked Sendable {
     private let ivr: (registry: FlowRegistry, environment: IVREnvironment)?
     private var random = SystemRandomNumberGenerator()
 
+    /// What a call leg is to Hotline.
+    enum CallRole: String {
+        /// An inbound call to a line.
+        case caller
+        /// A bridge line's outbound call.
+        case callee
+        /// Routing's call to an agent's phone.
+        case agent
+        /// A callback's call to the customer, through the trunk.
+        case customer
+        /// A transfer's call to an outside number, through the trunk.
+        case external
+        /// An attended transfer's call to the consulted agent or number.
+        case consult
+    }
+
     final class CallState: @unchecked Sendable {
         let handle: CallHandle
         var callID: String
-        var role: String
+        var role: CallRole
         let line: HotlineConfiguration.Line?
         var leg: MediaLegID?
         var opening = false
@@ -97,7 +113,7 @@ final class LineCallController: @unchecked Sendable {
         /// phone went silent: the BYE may wait 32 s for a phone that is gone).
         var closedEarly = false
 
-        init(handle: CallHandle, callID: String, role: String, line: HotlineConfiguration.Line?) {
+        init(handle: CallHandle, callID: String, role: CallRole, line: HotlineConfiguration.Line?) {
             self.handle = handle
             self.callID = callID
             self.role = role
@@ -160,7 +176,7 @@ final class LineCallController: @unchecked Sendable {
     func handle(_ event: UserAgentEvent) {
         switch event {
         case .incomingCall(let handle, let callID, let from, let to, let dialled, _):
-            let state = CallState(handle: handle, callID: callID, role: "caller", line: lines[dialled])
+            let state = CallState(handle: handle, callID: callID, role: .caller, line: lines[dialled])
             state.from = from
             state.to = to
             calls[handle] = state
@@ -175,22 +191,22 @@ final class LineCallController: @unchecked Sendable {
         case .answered(let handle, let negotiated):
             guard let state = calls[handle] else { return }
             state.negotiated = negotiated
-            if state.role == "agent" {
+            switch state.role {
+            case .agent:
                 agentAnswered(state, negotiated: negotiated)
-                return
-            }
-            if state.role == "consult" {
+            case .consult:
                 consultAnswered(state, negotiated: negotiated)
-                return
-            }
-            if negotiated != nil { openLeg(state) }
-            // Answered by a line: self-service (the IVR, later); a bridged callee: connected.
-            if state.role == "callee", let caller = state.partner.flatMap({ calls[$0] }) {
-                updateInteraction(caller) { $0.state = .connected }
-            } else if state.role == "customer" {
+            case .callee:
+                // A bridged callee: the caller's interaction is connected.
+                if negotiated != nil { openLeg(state) }
+                if let caller = state.partner.flatMap({ calls[$0] }) { updateInteraction(caller) { $0.state = .connected } }
+            case .customer:
                 // A callback reached the customer: the interaction is up again, with its agent.
+                if negotiated != nil { openLeg(state) }
                 updateInteraction(state) { $0.state = .connected }
-            } else {
+            case .caller, .external:
+                // Answered by a line: self-service (an outside party has no interaction of its own).
+                if negotiated != nil { openLeg(state) }
                 updateInteraction(state) { $0.state = .ivr }
             }
         case .mediaUpdated(let handle, let negotiated):
@@ -217,16 +233,17 @@ final class LineCallController: @unchecked Sendable {
                 $0.endReason = "\(reason)"
             }
             if let leg = state.leg { closeLeg(leg, state: state) }
-            if state.role == "agent" {
+            switch state.role {
+            case .agent:
                 agentLegEnded(state, reason: reason)
                 return
-            }
-            if state.role == "consult" {
+            case .consult:
                 consultLegEnded(state, reason: reason)
                 return
+            case .customer: customerLegEnded(state, reason: reason)
+            case .external: externalLegEnded(state, reason: reason)
+            case .caller, .callee: break
             }
-            if state.role == "customer" { customerLegEnded(state, reason: reason) }
-            if state.role == "external" { externalLegEnded(state, reason: reason) }
             if state.line?.flow != nil, !state.closedEarly { callerEnded(state, reason: reason) }
             if let partner = state.partner, let other = calls[partner], !other.ended {
                 logger.debug("bridged call ended: ending the other side", metadata: [
@@ -250,7 +267,7 @@ final class LineCallController: @unchecked Sendable {
         // Bind where SIP listens; the SDP advertises `effectiveAdvertisedHost` (maybe a NAT's address).
         let spec = MediaLegSpec(host: config.sipListen.host, port: Int(negotiated.localPort),
                                 configuration: legConfiguration(negotiated, state: state),
-                                callID: state.callID, role: state.role, mediaTimeoutSeconds: config.rtpTimeoutSeconds)
+                                callID: state.callID, role: state.role.rawValue, mediaTimeoutSeconds: config.rtpTimeoutSeconds)
         let near = state.partner.flatMap { calls[$0]?.leg }
         let handle = state.handle
         media.open(spec, near: near) { [weak self] leg, event in
@@ -273,33 +290,30 @@ final class LineCallController: @unchecked Sendable {
     }
 
     private func legOpened(_ state: CallState, leg: MediaLegID) {
-        if state.role == "agent" {
-            agentLegOpened(state, leg: leg)
-            return
+        switch state.role {
+        case .agent: agentLegOpened(state, leg: leg)
+        case .customer: customerLegOpened(state, leg: leg)
+        case .consult: consultLegOpened(state, leg: leg)
+        case .external: externalLegOpened(state, leg: leg)
+        case .callee: calleeLegOpened(state, leg: leg)
+        case .caller: callerLegOpened(state, leg: leg)
         }
-        if state.role == "customer" {
-            customerLegOpened(state, leg: leg)
-            return
+    }
+
+    /// A bridge line's callee answered: joined with the caller, recorded as the line says.
+    private func calleeLegOpened(_ state: CallState, leg: MediaLegID) {
+        guard let partnerHandle = state.partner, let caller = calls[partnerHandle], let callerLeg = caller.leg else { return }
+        media.stopPlayback(callerLeg)
+        media.bridge(callerLeg, leg)
+        logger.info("call bridged", metadata: ["call.id": "\(caller.callID)", "media.caller_leg": "\(callerLeg)",
+                                               "media.callee_leg": "\(leg)"])
+        if let line = caller.line, line.media.record != "off" {
+            startRecording(caller, leg: callerLeg, other: leg, layout: line.media.record)
         }
-        if state.role == "consult" {
-            consultLegOpened(state, leg: leg)
-            return
-        }
-        if state.role == "external" {
-            externalLegOpened(state, leg: leg)
-            return
-        }
-        if state.role == "callee" {
-            guard let partnerHandle = state.partner, let caller = calls[partnerHandle], let callerLeg = caller.leg else { return }
-            media.stopPlayback(callerLeg)
-            media.bridge(callerLeg, leg)
-            logger.info("call bridged", metadata: ["call.id": "\(caller.callID)", "media.caller_leg": "\(callerLeg)",
-                                                   "media.callee_leg": "\(leg)"])
-            if let line = caller.line, line.media.record != "off" {
-                startRecording(caller, leg: callerLeg, other: leg, layout: line.media.record)
-            }
-            return
-        }
+    }
+
+    /// A line answered a caller: its flow, its prompts, its bridge, its recording.
+    private func callerLegOpened(_ state: CallState, leg: MediaLegID) {
         guard let line = state.line else { return }
         if line.flow != nil {
             if let id = state.interaction?.id {
@@ -351,7 +365,7 @@ final class LineCallController: @unchecked Sendable {
         let peer = SIPPeer(transport: .udp, host: uri.host, port: uri.port ?? 5060)
         let from = try? NameAddress(parsing: caller.from)
         let handle = endpoint.placeCall(to: uri, from: from, via: peer) { _ in }
-        let callee = CallState(handle: handle, callID: caller.callID, role: "callee", line: nil)
+        let callee = CallState(handle: handle, callID: caller.callID, role: .callee, line: nil)
         callee.partner = caller.handle
         caller.partner = handle
         calls[handle] = callee
@@ -369,7 +383,7 @@ final class LineCallController: @unchecked Sendable {
         guard let partnerHandle = state.partner, let other = calls[partnerHandle],
               let leg = state.leg, let otherLeg = other.leg else { return }
         // A routed call's record counts the time on hold (from the first side holding to neither).
-        if let contact = [state, other].first(where: { $0.role == "agent" })?.contact, state.heldByAgent == false, other.heldByAgent == false {
+        if let contact = [state, other].first(where: { $0.role == .agent })?.contact, state.heldByAgent == false, other.heldByAgent == false {
             let now = Timestamp.now()
             if holding, !other.holding {
                 records?.update(contact) { $0.held(at: now) }

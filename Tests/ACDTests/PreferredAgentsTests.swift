@@ -35,4 +35,13 @@ final class PreferredAgentsTests: XCTestCase {
         preferred.note(record("13800138000", segments: [("a1", answered: false, ended: 20)]))
         XCTAssertEqual(preferred.count, 0)
     }
+
+    func testCallersOutsideTheLongestWindowAreForgottenAsTheMemoryGrows() {
+        var preferred = PreferredAgents(keepSeconds: 60)
+        for n in 0..<4095 { preferred.note(caller: "old-\(n)", agent: agent("a1"), at: t(0)) }
+        XCTAssertEqual(preferred.count, 4095)
+        preferred.note(caller: "new", agent: agent("a2"), at: t(61))
+        XCTAssertEqual(preferred.count, 1, "the 4096th entry drops everyone older than 60 s")
+        XCTAssertEqual(preferred.agent(for: "new", windowSeconds: 60, now: t(62)), agent("a2"))
+    }
 }

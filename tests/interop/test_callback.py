@@ -33,7 +33,7 @@ from harness import routing as rt
 from harness.dtmf_pcap import presses
 from harness.ports import LOOPBACK, free_port
 from harness.server import HotlineServer
-from harness.settings import SHUTDOWN_LIMIT, hotline_config, new_server, ready_timeout
+from harness.settings import shutdown_problem, hotline_config, new_server, ready_timeout
 from test_media import need_sipp_pcaps
 
 pytestmark = [pytest.mark.sipp]
@@ -96,8 +96,7 @@ class CallbackEnv:
 
     def explain(self, *parts: str, stored: rt.StoredCall | None = None, runs: list[sipp.SippRun] = (),
                 since: int = 0) -> str:
-        return rt.explain(self.server, *parts, stored=stored, runs=runs, since=since,
-                          run_flow=lambda run: cb.flow(run) if run.name.startswith(("customer", AGENT)) else rt.flow(run))
+        return rt.explain(self.server, *parts, stored=stored, runs=runs, since=since)
 
 
 @pytest.fixture(scope="module")
@@ -121,10 +120,9 @@ def env(tmp_path_factory, hotline_bin, sipp_bin):
     finally:
         phone.stop()
         customer.stop()
-        code, seconds = server.stop(timeout=SHUTDOWN_LIMIT)
-    if code != 0:
-        pytest.fail(f"the callback server (pid {server.pid}) did not exit 0 within {SHUTDOWN_LIMIT:.0f} s of SIGTERM: "
-                    f"status {code} after {seconds:.1f} s\n" + server.log_tail(), pytrace=False)
+        problem = shutdown_problem(server, "the callback server")
+    if problem:
+        pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture
@@ -249,8 +247,8 @@ def test_callback_key_keeps_the_place_and_calls_back(env, calls):
         "the customer was dialled before the agent answered\n" + why)
     assert on_call.body.get("state") == "on-call" and on_call.body.get("interaction") == interaction, on_call
     customer.assert_all_successful(1)
-    assert cb.flow(customer) == CUSTOMER_HUNG_UP, "\n" + why
-    assert cb.flow(phone) == ANSWERED_HOTLINE_HUNG_UP, "the agent's leg did not end with Hotline's BYE\n" + why
+    assert rt.flow(customer) == CUSTOMER_HUNG_UP, "\n" + why
+    assert rt.flow(phone) == ANSWERED_HOTLINE_HUNG_UP, "the agent's leg did not end with Hotline's BYE\n" + why
     phone.assert_all_successful(1)
 
     # The record: a callback, ended by the customer, 1001's one answered segment.
@@ -332,12 +330,12 @@ def test_callback_not_answered_by_the_customer(env, calls):
     interaction = record["interaction_id"]
     _assert_agent_invite(agent_invite, interaction, "telecom", why)
     _assert_customer_invite(env, customer_invite, interaction, why)
-    assert cb.flow(customer) == ["< INVITE", "> 486 INVITE", "< ACK"], why
+    assert rt.flow(customer) == ["< INVITE", "> 486 INVITE", "< ACK"], why
     assert record["outcome"] == "callback", why
     assert record["end_reason"] == "callback not answered (failed 486)", why
     assert [(s["agent_id"], s["queue"], s["result"]) for s in found.segments] == [(RECORDED_AGENT, "telecom", "answered")], why
     # 1001 answered (waiting on ringback): Hotline ends their leg and they wrap up.
-    assert cb.flow(phone) == ANSWERED_HOTLINE_HUNG_UP, "the agent's leg did not end with Hotline's BYE\n" + why
+    assert rt.flow(phone) == ANSWERED_HOTLINE_HUNG_UP, "the agent's leg did not end with Hotline's BYE\n" + why
     assert wrap_up.body.get("state") == "wrap-up" and wrap_up.body.get("interaction") == interaction, why
 
 
@@ -423,8 +421,8 @@ def test_maximum_wait_choice_of_a_callback(env, calls):
     interaction = record["interaction_id"]
     _assert_agent_invite(agent_invite, interaction, "broadband", why)
     _assert_customer_invite(env, customer_invite, interaction, why)
-    assert cb.flow(customer) == CUSTOMER_HUNG_UP, why
-    assert cb.flow(phone) == ANSWERED_HOTLINE_HUNG_UP, why
+    assert rt.flow(customer) == CUSTOMER_HUNG_UP, why
+    assert rt.flow(phone) == ANSWERED_HOTLINE_HUNG_UP, why
     assert (record["outcome"], record["end_reason"], record["queue"]) == ("callback", "caller hung up", "broadband"), why
     assert [(s["agent_id"], s["queue"], s["result"]) for s in found.segments] == [(RECORDED_AGENT, "broadband", "answered")], why
     assert cb.voicemails(db, interaction) == [], why

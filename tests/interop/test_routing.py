@@ -34,7 +34,7 @@ from harness import routing as rt
 from harness.dtmf_pcap import presses
 from harness.ports import LOOPBACK
 from harness.server import HotlineServer
-from harness.settings import SHUTDOWN_LIMIT, hotline_config, new_server, ready_timeout
+from harness.settings import shutdown_problem, hotline_config, new_server, ready_timeout
 from test_media import need_sipp_pcaps
 
 pytestmark = [pytest.mark.sipp]
@@ -113,10 +113,9 @@ def env(tmp_path_factory, hotline_bin, sipp_bin):
     finally:
         for phone in [*phones.values(), outside]:
             phone.stop()
-        code, seconds = server.stop(timeout=SHUTDOWN_LIMIT)
-    if code != 0:
-        pytest.fail(f"the routing server (pid {server.pid}) did not exit 0 within {SHUTDOWN_LIMIT:.0f} s of SIGTERM: "
-                    f"status {code} after {seconds:.1f} s\n" + server.log_tail(), pytrace=False)
+        problem = shutdown_problem(server, "the routing server")
+    if problem:
+        pytest.fail(problem, pytrace=False)
 
 
 def _ensure_running(env: RoutingEnv) -> None:

@@ -26,7 +26,7 @@ import pytest
 from harness import agents, rtp, sipp
 from harness import routing as rt
 from harness.server import HotlineServer
-from harness.settings import SHUTDOWN_LIMIT, hotline_config, new_server, ready_timeout
+from harness.settings import shutdown_problem, hotline_config, new_server, ready_timeout
 from test_media import need_sipp_pcaps
 from test_routing import AGENT_TONE_HZ, SECOND_AGENT_TONE_HZ, _assert_tone, _caller
 
@@ -88,10 +88,9 @@ def env(tmp_path_factory, hotline_bin, sipp_bin):
     finally:
         for phone in phones.values():
             phone.stop()
-        code, seconds = server.stop(timeout=SHUTDOWN_LIMIT)
-    if code != 0:
-        pytest.fail(f"the transfer server (pid {server.pid}) did not exit 0 within {SHUTDOWN_LIMIT:.0f} s of SIGTERM: "
-                    f"status {code} after {seconds:.1f} s\n" + server.log_tail(), pytrace=False)
+        problem = shutdown_problem(server, "the transfer server")
+    if problem:
+        pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture

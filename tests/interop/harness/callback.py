@@ -22,7 +22,7 @@ import yaml
 
 from . import rtp, sipp
 from . import routing as rt
-from .agents import messages, received_invite, wait_for_invite as wait_invite  # noqa: F401 (re-exported)
+from .agents import received_invite, wait_for_invite as wait_invite  # noqa: F401 (re-exported)
 from .ports import LOOPBACK
 from .sipmsg import SipMessage
 from .sipp import SippRun
@@ -88,16 +88,6 @@ class CustomerPhone:
     def stop(self) -> None:
         for run in self.runs:
             run.kill()
-
-
-def flow(run: SippRun) -> list[str]:
-    """A UAS run's messages as short lines ("< INVITE", "> 486 INVITE")."""
-    out = []
-    for t in messages(run):
-        m = t.message
-        what = f"{m.status} {m.cseq[1] if m.cseq else '?'}" if m.is_response else m.method
-        out.append(f"{'>' if t.direction == 'sent' else '<'} {what}")
-    return out
 
 
 def voicemails(database: Path, interaction: str) -> list[dict]:

@@ -14,7 +14,6 @@ Hotline logs with swift-log's StreamLogHandler:
 from __future__ import annotations
 
 import re
-import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ import yaml
 from . import sipp
 from .ports import free_port
 from .server import HotlineServer
-from .settings import SHUTDOWN_LIMIT, hotline_config, new_server, ready_timeout
+from .settings import SHUTDOWN_LIMIT, hotline_config, new_server, ready_timeout, shutdown_problem  # noqa: F401 (SHUTDOWN_LIMIT re-exported)
 
 RTP_PORTS = (31000, 31999)   # the session server uses 20000-29999
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -80,11 +79,7 @@ def start_media_server(workdir: Path, config: Path) -> HotlineServer:
 
 def stop_media_server(server: HotlineServer) -> str | None:
     """SIGTERM, as the suite does for its own server; a problem description or None."""
-    code, seconds = server.stop(signal.SIGTERM, timeout=SHUTDOWN_LIMIT)
-    if code != 0:
-        return (f"media-test hotline (pid {server.pid}) did not exit 0 within {SHUTDOWN_LIMIT:.0f} s of "
-                f"SIGTERM: status {code} after {seconds:.1f} s\n" + server.log_tail())
-    return None
+    return shutdown_problem(server, "media-test hotline")
 
 
 # ---------------------------------------------------------------------------

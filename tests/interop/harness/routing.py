@@ -24,7 +24,6 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -284,24 +283,11 @@ class Timed:
 
 def timed_messages(run: sipp.SippRun) -> list[Timed]:
     """Every message of a run's -trace_msg file with the time SIPp wrote above it."""
-    try:
-        text = run.file("messages.log").read_text(errors="replace")
-    except FileNotFoundError:
-        return []
     out = []
-    parts = text.split("\n-----------------------------------------------")
-    for part in parts:
-        part = part.lstrip("-").lstrip(" ")
-        stamp, _, rest = part.partition("\n")
-        head, _, body = rest.partition("\n")
-        direction = "sent" if " sent" in head else "received" if "received" in head else None
-        try:
-            at = datetime.strptime(stamp.strip(), "%Y-%m-%d %H:%M:%S.%f").timestamp()
-        except ValueError:
+    for at, direction, body in sipp.trace_entries(run.file("messages.log")):
+        if at is None or not body.strip():
             continue
-        if direction is None or not body.strip():
-            continue
-        data = body.strip("\r\n").replace("\r\n", "\n").replace("\n", "\r\n").encode()
+        data = body.replace("\r\n", "\n").replace("\n", "\r\n").encode()
         if b"\r\n\r\n" not in data:
             data += b"\r\n\r\n"
         out.append(Timed(at, direction, sipmsg.parse(data)))
@@ -476,17 +462,16 @@ def dominant_hz(x: np.ndarray, rate: int) -> tuple[float, float]:
     return (float(freqs[peak]), near / total if total > 0 else 0.0)
 
 
-def explain(server, *parts: str, stored: "StoredCall | None" = None, runs=(), since: int = 0, run_flow=None) -> str:
+def explain(server, *parts: str, stored: "StoredCall | None" = None, runs=(), since: int = 0) -> str:
     """What a failing routing test shows: the given parts, HOTLINE DIED when the server is
-    gone, the stored call, each SIPp run's message flow (``run_flow``, default ``flow``)
-    and report, and the server's log since ``since``."""
-    show = run_flow or flow
+    gone, the stored call, each SIPp run's message flow and report, and the server's log
+    since ``since``."""
     out = list(parts)
     if not server.is_running():
         out.insert(0, f"HOTLINE DIED (exit status {server.process.returncode}): see the end of the log below")
     if stored is not None:
         out.append("----- stored -----\n" + stored.describe())
-    out += [f"{run.name}: {' | '.join(show(run))}" for run in runs]
+    out += [f"{run.name}: {' | '.join(flow(run))}" for run in runs]
     out += [run.report() for run in runs]
     out.append(f"----- hotline log ({server.stderr_path}) -----\n"
                + "\n".join(line for line in server.log_since(since, limit=60_000).splitlines()

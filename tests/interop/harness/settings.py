@@ -43,3 +43,14 @@ def new_server(workdir: Path, **kwargs) -> HotlineServer:
         pytest.fail(f"server configuration {config} not found (set HOTLINE_TEST_CONFIG)", pytrace=False)
     return HotlineServer(binary=binary, config=config, workdir=workdir,
                          log_level=os.environ.get("HOTLINE_INTEROP_LOG_LEVEL", "debug"), **kwargs)
+
+
+def shutdown_problem(server: HotlineServer, what: str) -> str | None:
+    """SIGTERM ``server``; what went wrong when it did not exit 0 within SHUTDOWN_LIMIT
+    (the CLI contract), else None. Fixtures stop in ``finally`` and fail after it, so the
+    failure never hides a test's own exception."""
+    code, seconds = server.stop(timeout=SHUTDOWN_LIMIT)
+    if code == 0:
+        return None
+    return (f"{what} (pid {server.pid}) did not exit 0 within {SHUTDOWN_LIMIT:.0f} s of SIGTERM: "
+            f"status {code} after {seconds:.1f} s\n" + server.log_tail())

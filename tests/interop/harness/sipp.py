@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from .ports import LOOPBACK, free_port, wait_until_bound
@@ -221,18 +222,31 @@ def start_uas(name: str, workdir: Path, *, transport: str = "u1", scenario: str 
     return sipp
 
 
-def trace_messages(path: Path) -> list[tuple[str, str]]:
-    """(direction 'sent'|'received', message text) from a SIPp -trace_msg file, in order;
-    empty when the file is not there."""
+def trace_entries(path: Path) -> list[tuple[float | None, str, str]]:
+    """(time SIPp wrote above it in seconds since the epoch or None, direction
+    'sent'|'received', message text) from a SIPp -trace_msg file, in order; empty when
+    the file is not there."""
     try:
         text = path.read_text(errors="replace")
     except FileNotFoundError:
         return []
     out = []
-    for block in re.split(r"^-{20,} .*$", text, flags=re.M):
+    pieces = re.split(r"^-{20,} (.*)$", text, flags=re.M)
+    for stamp, block in zip(pieces[1::2], pieces[2::2]):
         block = block.strip("\r\n")
         head, _, body = block.partition("\n")
         direction = "sent" if " sent" in head else "received" if "received" in head else None
-        if direction:
-            out.append((direction, body.strip("\r\n")))
+        if not direction:
+            continue
+        try:
+            at: float | None = datetime.strptime(stamp.strip(), "%Y-%m-%d %H:%M:%S.%f").timestamp()
+        except ValueError:
+            at = None
+        out.append((at, direction, body.strip("\r\n")))
     return out
+
+
+def trace_messages(path: Path) -> list[tuple[str, str]]:
+    """(direction 'sent'|'received', message text) from a SIPp -trace_msg file, in order;
+    empty when the file is not there."""
+    return [(direction, text) for _, direction, text in trace_entries(path)]
