@@ -1,3 +1,4 @@
+import MediaNetwork
 import SIPMessage
 import SIPNetwork
 import ACD
@@ -120,12 +121,18 @@ public struct ConfigurationReader {
                 }
                 c.rtpPorts = range
             case "threads": c.mediaThreads = try int(v, key: "media.threads", range: 1...64)
+            case "thread_priority":
+                let s = try string(v, key: "media.thread_priority")
+                guard let level = MediaEngine.ThreadPriority(rawValue: s) else {
+                    throw error(v, "media.thread_priority", "'\(s)' is not a priority: use realtime, raised or normal")
+                }
+                c.mediaThreadPriority = level
             case "recordings_dir": c.recordingsDirectory = resolve(try string(v, key: "media.recordings_dir"))
             case "music_on_hold": c.musicOnHold = resolve(try string(v, key: "media.music_on_hold"))
             case "rtp_timeout_seconds":
                 let seconds = try int(v, key: "media.rtp_timeout_seconds", range: 0...3600)
                 c.rtpTimeoutSeconds = seconds == 0 ? nil : seconds
-            default: throw unknownKey(k, key, in: "media", known: ["rtp_ports", "threads", "recordings_dir", "music_on_hold",
+            default: throw unknownKey(k, key, in: "media", known: ["rtp_ports", "threads", "thread_priority", "recordings_dir", "music_on_hold",
                                                                    "rtp_timeout_seconds"])
             }
         }

@@ -41,11 +41,15 @@ public enum HotlineApplication {
             let mediaGroup = MultiThreadedEventLoopGroup(numberOfThreads: config.mediaThreads)
             defer { mediaGroup.shutdownGracefully { _ in } }
             let media = MediaEngine(eventLoops: (0..<config.mediaThreads).map { _ in mediaGroup.next() }, logger: logger)
-            let raised = await media.raiseThreadPriority()
-            logger.log(level: raised == config.mediaThreads ? .debug : .info,
-                       raised == config.mediaThreads ? "media threads run at raised priority"
-                           : "media threads run at normal priority (no CAP_SYS_NICE); the 20 ms clock may jitter on a busy machine",
-                       metadata: ["media.threads": "\(config.mediaThreads)", "media.raised": "\(raised)"])
+            let levels = await media.raiseThreadPriority(config.mediaThreadPriority)
+            let got = Set(levels).count == 1 ? levels[0].rawValue : levels.map(\.rawValue).joined(separator: ",")
+            let short = levels.contains { $0 != config.mediaThreadPriority }
+            let message: Logger.Message = short
+                ? "media threads run below the configured priority (no CAP_SYS_NICE or no real-time budget); the 20 ms clock may jitter on a busy machine"
+                : "media threads run at the configured priority"
+            logger.log(level: short ? .info : .debug, message,
+                       metadata: ["media.threads": "\(config.mediaThreads)", "media.thread_priority": "\(got)",
+                                  "media.thread_priority_configured": "\(config.mediaThreadPriority.rawValue)"])
             let sip = try makeSIPServer(config, credentials: credentials, nonceSecret: secret, logger: logger, eventLoop: sipLoop,
                                         media: media, journal: journal, ivr: ivr?.setup, routing: routing) { address in
                 if quiet { FileIO.writeStandardError("hotline: SIP listening on \(address)\n") }

@@ -1,4 +1,5 @@
 import ACD
+import MediaNetwork
 import SIPNetwork
 
 /// Everything `hotline serve` needs, read from YAML, then environment, then flags.
@@ -95,6 +96,9 @@ public struct HotlineConfiguration: Sendable {
     public var rtpPorts: ClosedRange<UInt16> = 20000...29999
     /// Event loops (threads) that run media, each with its own 20 ms clock.
     public var mediaThreads = 1
+    /// How the media threads ask to be favoured (`media.thread_priority`); each falls
+    /// back a level when the process lacks the privilege.
+    public var mediaThreadPriority: MediaEngine.ThreadPriority = .realtime
     /// Where recordings go; default `<data_dir>/recordings`.
     public var recordingsDirectory: String?
     /// A WAV file played in a loop to whoever is held when the other side of a bridge

@@ -156,8 +156,7 @@ final class LineCallController: @unchecked Sendable {
     }
 
 
-    /// A WAV file decoded to 8 kHz PCM once, at start-up (each media loop then encodes
-    /// it once per codec).
+    /// A WAV file decoded to 8 kHz PCM and encoded in both laws once, at start-up.
     static func loadPrompt(_ path: String) throws -> Prompt {
         let bytes: [UInt8]
         do { bytes = try FileIO.readBytes(path) } catch {

@@ -88,26 +88,45 @@ public final class MediaEngine: Sendable {
 
     /// - Parameters:
     ///   - eventLoops: the loops to spread legs over (one clock each).
-    ///   - promptCacheBytes: encoded prompt frames kept per loop.
-    public init(eventLoops: [any EventLoop], promptCacheBytes: Int = 64 << 20, logger: Logger) {
+    public init(eventLoops: [any EventLoop], logger: Logger) {
         precondition(!eventLoops.isEmpty, "the media engine needs an event loop")
-        self.loops = eventLoops.enumerated().map { MediaLoop(index: $0.offset, eventLoop: $0.element,
-                                                              promptCacheBytes: promptCacheBytes, logger: logger) }
+        self.loops = eventLoops.enumerated().map { MediaLoop(index: $0.offset, eventLoop: $0.element, logger: logger) }
     }
 
-    /// Asks the kernel to favour the media loops' threads (nice -10), so a busy machine
-    /// (a compile, a backup) delays the 20 ms clock less: media servers run their media
-    /// threads above the rest. Best effort: without the privilege (CAP_SYS_NICE) the
-    /// threads keep their priority. Call only when the loops run media alone. Returns how
-    /// many threads were raised.
-    public func raiseThreadPriority(nice: Int32 = -10) async -> Int {
-        var raised = 0
-        for loop in loops {
-            let ok = (try? await loop.eventLoop.submit { hl_media_set_thread_nice(nice) == 0 }.get()) ?? false
-            if ok { raised += 1 }
-        }
-        return raised
+    /// How the media loops' threads ask the kernel to favour them.
+    public enum ThreadPriority: String, Sendable, CaseIterable {
+        /// The round-robin real-time class (SCHED_RR, priority 10), as media servers run
+        /// their media threads: a busy machine (a compile, a backup, the disk) cannot hold
+        /// the 20 ms clock up behind ordinary threads. The kernel's real-time throttling
+        /// (95 % of a core by default) still keeps the rest of the machine running.
+        /// Without the privilege it falls back to ``raised``.
+        case realtime
+        /// Nice -10: favoured over ordinary threads, still time-shared with them.
+        case raised
+        /// Left as they are.
+        case normal
     }
+
+    /// Asks the kernel to favour the media loops' threads as `priority` says. Best effort:
+    /// without the privilege (CAP_SYS_NICE, or a real-time budget in the cgroup) a thread
+    /// gets the next level down. Call only when the loops run media alone. Returns the
+    /// level each thread got.
+    public func raiseThreadPriority(_ priority: ThreadPriority = .realtime) async -> [ThreadPriority] {
+        var got: [ThreadPriority] = []
+        for loop in loops {
+            let level = (try? await loop.eventLoop.submit { () -> ThreadPriority in
+                if priority == .realtime, hl_media_set_thread_realtime(Self.realtimePriority) == 0 { return .realtime }
+                if priority != .normal, hl_media_set_thread_nice(Self.raisedNice) == 0 { return .raised }
+                return .normal
+            }.get()) ?? .normal
+            got.append(level)
+        }
+        return got
+    }
+
+    /// SCHED_RR priority: low among real-time threads (kernel threads that must run first use 50 and up).
+    static let realtimePriority: Int32 = 10
+    static let raisedNice: Int32 = -10
 
     /// Opens a leg: binds its RTP and RTCP ports and starts its clock ticks.
     /// `near` puts it on the same loop as that leg (legs to be bridged must share one).

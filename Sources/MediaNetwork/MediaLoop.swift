@@ -20,7 +20,6 @@ final class MediaLoop: @unchecked Sendable {
     /// Closes still finishing (recordings being flushed), so shutdown can wait for them.
     private var closing: [UInt64: EventLoopFuture<MediaLegSummary?>] = [:]
     private var nextNumber: UInt64 = 1
-    private var promptCache: PromptCache
     private let metrics = MediaMetrics.shared
     private let receiveBatch = MediaReceiveBatch()
     private var pollCount = 0
@@ -36,11 +35,10 @@ final class MediaLoop: @unchecked Sendable {
     /// Ticks the clock was late by more than a frame and jumped.
     private(set) var clockJumps = 0
 
-    init(index: Int, eventLoop: any EventLoop, promptCacheBytes: Int, logger: Logger) {
+    init(index: Int, eventLoop: any EventLoop, logger: Logger) {
         self.index = index
         self.eventLoop = eventLoop
         self.logger = logger
-        self.promptCache = PromptCache(byteBudget: promptCacheBytes)
     }
 
     // MARK: Legs
@@ -83,7 +81,7 @@ final class MediaLoop: @unchecked Sendable {
         for item in items {
             switch item {
             case .prompt(let prompt):
-                rt.leg.playlist.enqueue(.prompt(id: prompt.id, frames: promptCache.frames(for: prompt, law: rt.leg.law)))
+                rt.leg.playlist.enqueue(prompt)
             case .tone(let id, let tone, let ms):
                 rt.leg.playlist.enqueue(.tone(id: id, tone, frames: max(1, ms / 20)))
             case .silence(let id, let ms):
@@ -329,3 +327,4 @@ public struct MediaNetworkError: Error, CustomStringConvertible, Sendable {
     init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+

@@ -118,6 +118,10 @@ final class ConfigurationReaderTests: XCTestCase {
         assertError("sip:\n  session_expires: 10\n", "test.yaml:2:20: sip.session_expires: 10 is outside 90...86400")
         assertError("media:\n  rtp_ports: 20000\n",
                     "test.yaml:2:14: media.rtp_ports: '20000' is not a port range like 20000-29999 (from 1024, at least 4 ports)")
+        assertError("media:\n  thread_priority: high\n",
+                    "test.yaml:2:20: media.thread_priority: 'high' is not a priority: use realtime, raised or normal")
+        XCTAssertEqual(try read("media:\n  thread_priority: raised\n").mediaThreadPriority, .raised)
+        XCTAssertEqual(try read("sip: {}\n").mediaThreadPriority, .realtime, "the default")
         assertError("lines:\n  - number: \"1\"\n  - number: \"1\"\n", "test.yaml:3:13: lines[1].number: '1' is defined twice; keep one")
         assertError("lines:\n  - name: x\n", "test.yaml:2:5: lines[0]: has no number; add `number: \"...\"`")
         assertError("agents:\n  - username: \"1\"\n    password: short\n", "test.yaml:3:15: agents[0].password: must be at least 8 characters")

@@ -48,48 +48,24 @@ final class PromptTests: XCTestCase {
         XCTAssertEqual(Prompt(id: "empty", samples: []).encodedFrames(law: .muLaw), [])
     }
 
-    // MARK: PromptCache
+    // MARK: Prepared frames
 
-    func testCacheHitDoesNotEncodeAgain() {
-        var cache = PromptCache(byteBudget: 1_000_000)
-        let prompt = Self.prompt("menu", samples: 8000)
-        let first = cache.frames(for: prompt, law: .muLaw)
-        let second = cache.frames(for: prompt, law: .muLaw)
-        XCTAssertEqual(first, second)
-        XCTAssertEqual(cache.encodeCount, 1)
-        XCTAssertEqual(cache.hitCount, 1)
-        _ = cache.frames(for: prompt, law: .aLaw)
-        XCTAssertEqual(cache.encodeCount, 2, "each law is encoded once")
-        XCTAssertEqual(cache.bytesUsed, 2 * 50 * 160)
-        XCTAssertTrue(cache.contains(promptID: "menu", law: .aLaw))
+    func testBothLawsArePreparedWhenThePromptIsMade() {
+        let prompt = Self.prompt("menu", samples: 8000 + 10)
+        for law in CompandingLaw.allCases {
+            XCTAssertEqual(prompt.frames(law), prompt.encodedFrames(law: law), "\(law)")
+            XCTAssertEqual(prompt.frames(law).count, 51)
+        }
+        XCTAssertNotEqual(prompt.frames(.muLaw), prompt.frames(.aLaw))
+        XCTAssertEqual(Prompt(id: "empty", samples: []).frames(.aLaw), [])
     }
 
-    func testLeastRecentlyUsedIsEvictedFirst() {
-        // Each prompt is 10 frames = 1600 bytes; the budget holds three.
-        var cache = PromptCache(byteBudget: 4800)
-        let a = Self.prompt("a", samples: 1600), b = Self.prompt("b", samples: 1600)
-        let c = Self.prompt("c", samples: 1600), d = Self.prompt("d", samples: 1600)
-        for p in [a, b, c] { _ = cache.frames(for: p, law: .muLaw) }
-        _ = cache.frames(for: a, law: .muLaw)  // a is now the most recent
-        XCTAssertEqual(cache.keysByRecency.map(\.promptID), ["b", "c", "a"])
-        _ = cache.frames(for: d, law: .muLaw)
-        XCTAssertEqual(cache.keysByRecency.map(\.promptID), ["c", "a", "d"])
-        XCTAssertEqual(cache.evictionCount, 1)
-        XCTAssertEqual(cache.bytesUsed, 4800)
-        _ = cache.frames(for: b, law: .muLaw)
-        XCTAssertEqual(cache.keysByRecency.map(\.promptID), ["a", "d", "b"])
-        XCTAssertEqual(cache.encodeCount, 5)
-    }
-
-    func testPromptLargerThanTheBudgetIsReturnedButNotKept() {
-        var cache = PromptCache(byteBudget: 1600)
-        _ = cache.frames(for: Self.prompt("small", samples: 800), law: .muLaw)
-        let frames = cache.frames(for: Self.prompt("big", samples: 8000), law: .muLaw)
-        XCTAssertEqual(frames.count, 50)
-        XCTAssertFalse(cache.contains(promptID: "big", law: .muLaw))
-        XCTAssertTrue(cache.contains(promptID: "small", law: .muLaw), "nothing evicted for a prompt that cannot fit")
-        cache.remove(promptID: "small")
-        XCTAssertEqual(cache.bytesUsed, 0)
+    func testPromptsAreEqualByIdAndAudio() {
+        let a = Self.prompt("menu", samples: 800)
+        XCTAssertEqual(a, Self.prompt("menu", samples: 800))
+        XCTAssertNotEqual(a, Self.prompt("other", samples: 800))
+        XCTAssertNotEqual(a, Self.prompt("menu", samples: 801))
+        XCTAssertEqual(Set([a, Self.prompt("menu", samples: 800)]).count, 1)
     }
 
     // MARK: Playlist
@@ -101,10 +77,9 @@ final class PromptTests: XCTestCase {
     }
 
     func testPlaylistPlaysItemsInOrderThenFinishes() {
-        var cache = PromptCache(byteBudget: 100_000)
         var playlist = Playlist(law: .muLaw)
         let prompt = Self.prompt("greeting", samples: 400)  // 3 frames
-        playlist.enqueue(prompt, cache: &cache)
+        playlist.enqueue(prompt)
         playlist.enqueue(.silence(id: "pause", frames: 2))
         playlist.enqueue(.tone(id: "beep", .beep, frames: 10))
         let events = Self.drain(&playlist)

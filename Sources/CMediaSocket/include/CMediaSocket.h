@@ -52,6 +52,11 @@ int hl_media_same_address(const struct sockaddr_storage *a, const struct sockadd
 /// (EACCES/EPERM without CAP_SYS_NICE when raising).
 int hl_media_set_thread_nice(int nice);
 
+/// Puts the calling thread in the round-robin real-time class (SCHED_RR) at `priority`
+/// (1-99). Returns 0, or the errno (EPERM without CAP_SYS_NICE or without a real-time
+/// budget in the thread's cgroup).
+int hl_media_set_thread_realtime(int priority);
+
 /// Closes a media socket.
 void hl_media_close(int fd);
 

@@ -14,7 +14,7 @@
 public struct Playlist: Sendable {
     /// One queued thing to play.
     public enum Item: Hashable, Sendable {
-        /// A prompt's frames, already encoded (usually from a ``PromptCache``).
+        /// A prompt's frames, already encoded (``Prompt/frames(_:)``).
         case prompt(id: String, frames: [[UInt8]])
         /// `frames` frames of a generated tone (a finite tone such as a beep ends earlier only if
         /// `frames` says so; after it finishes the rest is silence).
@@ -71,9 +71,9 @@ public struct Playlist: Sendable {
         items.append(item)
     }
 
-    /// Queues `prompt`, its frames taken from `cache` (encoded there once per law).
-    public mutating func enqueue(_ prompt: Prompt, cache: inout PromptCache) {
-        enqueue(.prompt(id: prompt.id, frames: cache.frames(for: prompt, law: law)))
+    /// Queues `prompt` in the playlist's law (its frames were encoded when it was made).
+    public mutating func enqueue(_ prompt: Prompt) {
+        enqueue(.prompt(id: prompt.id, frames: prompt.frames(law)))
     }
 
     /// The next event, or `nil` when nothing is queued.

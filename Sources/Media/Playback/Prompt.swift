@@ -1,19 +1,41 @@
 /// An announcement prepared once for playback: mono 8 kHz 16-bit audio, cut into 20 ms
-/// G.711 payloads on demand (RFC 3551 §4.5.14; ptime 20 ms, so 160 samples a packet).
+/// G.711 payloads in both laws (RFC 3551 §4.5.14; ptime 20 ms, so 160 samples a packet).
 ///
-/// Built from a ``WAVAudio`` of any rate and channel count the ``Resampler`` takes; the
-/// encoded frames are cached per law by ``PromptCache`` so a prompt played to a thousand
-/// callers is encoded once.
+/// Built from a ``WAVAudio`` of any rate and channel count the ``Resampler`` takes. The
+/// payloads are encoded when the prompt is made (at start-up, or on the speech task that
+/// rendered it), never on a media loop: a media loop that stopped to encode a long prompt
+/// held up every other leg's 20 ms clock by milliseconds (a debug build took 7 ms for a
+/// 5 s prompt). A prompt played to a thousand callers is the same value, encoded once.
 public struct Prompt: Hashable, Sendable {
-    /// The name the flow refers to the prompt by (and the cache keys it by).
+    /// The name the flow refers to the prompt by.
     public let id: String
     /// Mono 16-bit linear samples at 8 kHz.
     public let samples: [Int16]
+    private let muLawFrames: [[UInt8]]
+    private let aLawFrames: [[UInt8]]
 
     /// A prompt from audio already at 8 kHz mono.
     public init(id: String, samples: [Int16]) {
         self.id = id
         self.samples = samples
+        self.muLawFrames = Self.encode(samples, law: .muLaw)
+        self.aLawFrames = Self.encode(samples, law: .aLaw)
+    }
+
+    /// The 160-byte payloads in `law`, prepared when the prompt was made.
+    public func frames(_ law: CompandingLaw) -> [[UInt8]] {
+        switch law {
+        case .muLaw: muLawFrames
+        case .aLaw: aLawFrames
+        }
+    }
+
+    /// Prompts are the same when their id and audio are (the payloads follow from the audio).
+    public static func == (a: Prompt, b: Prompt) -> Bool { a.id == b.id && a.samples == b.samples }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(samples)
     }
 
     /// A prompt from a decoded WAVE file: downmixed and resampled to 8 kHz
@@ -40,9 +62,14 @@ public struct Prompt: Hashable, Sendable {
     }
 
     /// 160-byte G.711 payloads, one per 20 ms frame; the last frame is padded with
-    /// ``silenceByte(_:)``. Encodes every time: go through ``PromptCache`` to encode once.
+    /// ``silenceByte(_:)``. Encodes every time (``frames(_:)`` has them ready).
     public func encodedFrames(law: CompandingLaw) -> [[UInt8]] {
+        Self.encode(samples, law: law)
+    }
+
+    private static func encode(_ samples: [Int16], law: CompandingLaw) -> [[UInt8]] {
         let size = MediaModule.samplesPerFrame
+        let frameCount = (samples.count + size - 1) / size
         var frames: [[UInt8]] = []
         frames.reserveCapacity(frameCount)
         samples.withUnsafeBufferPointer { pcm in
@@ -60,94 +87,5 @@ public struct Prompt: Hashable, Sendable {
             }
         }
         return frames
-    }
-}
-
-/// Encoded prompt frames, kept per prompt id and law within a byte budget; the least
-/// recently used entry is evicted first when a new one does not fit.
-///
-/// A plain value: the adapter that owns it (one per event loop) passes it `inout`.
-/// A prompt larger than the whole budget is encoded and returned but not kept.
-public struct PromptCache: Sendable {
-    /// What an entry is cached under.
-    public struct Key: Hashable, Sendable {
-        public var promptID: String
-        public var law: CompandingLaw
-
-        public init(promptID: String, law: CompandingLaw) {
-            self.promptID = promptID
-            self.law = law
-        }
-    }
-
-    private struct Entry: Sendable {
-        var frames: [[UInt8]]
-        var bytes: Int
-        var lastUse: UInt64
-    }
-
-    /// Payload bytes the cache may hold.
-    public let byteBudget: Int
-    /// Payload bytes held now (160 per frame).
-    public private(set) var bytesUsed = 0
-    /// Prompts encoded because they were not cached (each is one ``Prompt/encodedFrames(law:)``).
-    public private(set) var encodeCount = 0
-    /// Lookups answered from the cache.
-    public private(set) var hitCount = 0
-    /// Entries evicted to make room.
-    public private(set) var evictionCount = 0
-    private var entries: [Key: Entry] = [:]
-    private var clock: UInt64 = 0
-
-    /// A cache holding up to `byteBudget` bytes of payload (50 frames × 160 bytes = 8 000 a second).
-    public init(byteBudget: Int) {
-        precondition(byteBudget >= 0, "a byte budget is not negative")
-        self.byteBudget = byteBudget
-    }
-
-    /// The payloads of `prompt` in `law`, encoded on the first request and cached.
-    ///
-    /// Entries are keyed by the prompt id: a prompt whose audio changed must get a new
-    /// id or be ``remove(promptID:)``-ed first.
-    public mutating func frames(for prompt: Prompt, law: CompandingLaw) -> [[UInt8]] {
-        let key = Key(promptID: prompt.id, law: law)
-        clock += 1
-        if var entry = entries[key] {
-            hitCount += 1
-            entry.lastUse = clock
-            entries[key] = entry
-            return entry.frames
-        }
-        let frames = prompt.encodedFrames(law: law)
-        encodeCount += 1
-        let bytes = frames.count * MediaModule.samplesPerFrame
-        guard bytes <= byteBudget else { return frames }
-        while bytesUsed + bytes > byteBudget, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
-            entries[oldest.key] = nil
-            bytesUsed -= oldest.value.bytes
-            evictionCount += 1
-        }
-        entries[key] = Entry(frames: frames, bytes: bytes, lastUse: clock)
-        bytesUsed += bytes
-        return frames
-    }
-
-    /// Whether `promptID` in `law` is cached (does not count as a use).
-    public func contains(promptID: String, law: CompandingLaw) -> Bool {
-        entries[Key(promptID: promptID, law: law)] != nil
-    }
-
-    /// The cached keys, least recently used first: the order eviction takes them in.
-    public var keysByRecency: [Key] {
-        entries.sorted { $0.value.lastUse < $1.value.lastUse }.map(\.key)
-    }
-
-    /// Drops `promptID` in every law (its file changed or was deleted).
-    public mutating func remove(promptID: String) {
-        for law in CompandingLaw.allCases {
-            if let entry = entries.removeValue(forKey: Key(promptID: promptID, law: law)) {
-                bytesUsed -= entry.bytes
-            }
-        }
     }
 }
