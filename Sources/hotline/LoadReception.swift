@@ -144,7 +144,7 @@ struct LoadRig {
         var voice: [[UInt8]] = []
         if let audio {
             let prompt = try Prompt(id: audio, wav: WAVReader.read(FileIO.readBytes(audio)))
-            voice = prompt.encodedFrames(law: CompandingLaw.muLaw)
+            voice = prompt.frames(CompandingLaw.muLaw)
         }
         let fd = hl_media_open(local.host, Int32(rtpPort), 8 << 20)
         guard fd >= 0 else { throw ValidationError("cannot bind RTP on \(local.host):\(rtpPort): \(String(cString: strerror(-fd)))") }

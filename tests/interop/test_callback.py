@@ -32,7 +32,6 @@ from harness import callback as cb
 from harness import routing as rt
 from harness.dtmf_pcap import presses
 from harness.ports import LOOPBACK, free_port
-from harness.server import HotlineServer
 from harness.settings import shutdown_problem, hotline_config, new_server, ready_timeout
 from test_media import need_sipp_pcaps
 
@@ -78,25 +77,10 @@ CUSTOMER_HUNG_UP = ["< INVITE", "> 180 INVITE", "> 200 INVITE", "< ACK", "> BYE"
 
 
 @dataclass
-class CallbackEnv:
-    server: HotlineServer
-    workdir: Path
-    config: Path
-    api: rt.API
+class CallbackEnv(rt.ServerEnv):
     phone: agents.AgentPhone
     customer: cb.CustomerPhone
     trunk_port: int
-
-    @property
-    def database(self) -> Path:
-        return self.server.data_dir / "hotline.sqlite"
-
-    def seconds(self, queue: str, key: str) -> int:
-        return rt.queue_setting(self.config, queue, key)
-
-    def explain(self, *parts: str, stored: rt.StoredCall | None = None, runs: list[sipp.SippRun] = (),
-                since: int = 0) -> str:
-        return rt.explain(self.server, *parts, stored=stored, runs=runs, since=since)
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,6 @@ from harness import agents, rtp, sipmsg, sipp
 from harness import routing as rt
 from harness.dtmf_pcap import presses
 from harness.ports import LOOPBACK
-from harness.server import HotlineServer
 from harness.settings import shutdown_problem, hotline_config, new_server, ready_timeout
 from test_media import need_sipp_pcaps
 
@@ -66,29 +65,14 @@ ANSWERED_HOTLINE_HUNG_UP = ["< INVITE", "> 180 INVITE", "> 200 INVITE", "< ACK",
 
 
 @dataclass
-class RoutingEnv:
-    server: HotlineServer
-    workdir: Path
-    config: Path
-    api: rt.API
+class RoutingEnv(rt.ServerEnv):
     phones: dict[str, agents.AgentPhone]
     # The outbound trunk's far end: a SIPp phone answering calls to outside numbers.
     outside: agents.AgentPhone
 
-    @property
-    def database(self) -> Path:
-        return self.server.data_dir / "hotline.sqlite"
-
-    def seconds(self, queue: str, key: str) -> int:
-        return rt.queue_setting(self.config, queue, key)
-
     def stored(self, username: str) -> str:
         """How agent state changes name an agent (their user id; call records use the extension)."""
         return rt.stored_agent_id(self.database, username)
-
-    def explain(self, *parts: str, stored: rt.StoredCall | None = None, runs: list[sipp.SippRun] = (),
-                since: int = 0) -> str:
-        return rt.explain(self.server, *parts, stored=stored, runs=runs, since=since)
 
 
 @pytest.fixture(scope="module")
@@ -119,14 +103,7 @@ def env(tmp_path_factory, hotline_bin, sipp_bin):
 
 
 def _ensure_running(env: RoutingEnv) -> None:
-    """Restarts a server an earlier test crashed (and registers the phones again), so that
-    one crash does not take the following tests down with it."""
-    if env.server.is_running():
-        return
-    env.server.start(max(ready_timeout(), READY_TIMEOUT))
-    for phone in env.phones.values():
-        phone.stop()
-        phone.register(expires=900)
+    env.restart_if_stopped(env.phones.values(), max(ready_timeout(), READY_TIMEOUT))
 
 
 def _clean_up(env: RoutingEnv, runs: list[sipp.SippRun]) -> list[str]:

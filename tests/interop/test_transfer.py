@@ -25,7 +25,6 @@ import pytest
 
 from harness import agents, rtp, sipp
 from harness import routing as rt
-from harness.server import HotlineServer
 from harness.settings import shutdown_problem, hotline_config, new_server, ready_timeout
 from test_media import need_sipp_pcaps
 from test_routing import AGENT_TONE_HZ, SECOND_AGENT_TONE_HZ, _assert_tone, _caller
@@ -40,31 +39,12 @@ PHONES = ("1001", "1002", "2001")   # 1001 and 2001 take telecom calls; 1002 (ca
 
 
 @dataclass
-class TransferEnv:
-    server: HotlineServer
-    workdir: Path
-    config: Path
-    api: rt.API
+class TransferEnv(rt.ServerEnv):
     phones: dict[str, agents.AgentPhone]
     second_tone: Path
 
-    @property
-    def database(self) -> Path:
-        return self.server.data_dir / "hotline.sqlite"
-
-    def seconds(self, queue: str, key: str) -> int:
-        return rt.queue_setting(self.config, queue, key)
-
-    def explain(self, *parts: str, stored: rt.StoredCall | None = None, runs=(), since: int = 0) -> str:
-        return rt.explain(self.server, *parts, stored=stored, runs=runs, since=since)
-
     def ensure_running(self) -> None:
-        if self.server.is_running():
-            return
-        self.server.start(max(ready_timeout(), READY_TIMEOUT))
-        for phone in self.phones.values():
-            phone.stop()
-            phone.register(expires=900)
+        self.restart_if_stopped(self.phones.values(), max(ready_timeout(), READY_TIMEOUT))
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +122,7 @@ def test_attended_transfer_to_an_agent(env, calls):
     """1001 consults 1002 (with a note) while the caller holds, then completes: the caller
     talks to 1002, 1001 goes to wrap-up; the record has the attended transfer with its
     note, 1001's part transferred with the consultation as hold time, 1002's part answered."""
-    db, api = env.database, env.api
+    api = env.api
     since = env.server.log_size()
     caller, first, second = _answered_by_1001(env, calls, "attended", wait_s=22.0)
     time.sleep(2.0)                                   # 1001 and the caller talk
@@ -155,11 +135,7 @@ def test_attended_transfer_to_an_agent(env, calls):
     replies["complete"] = api.request("POST", "/agents/1001/consult/complete")
     replies["after-1001"] = api.wait_state("1001", "wrap-up", timeout=5)
     replies["after-1002"] = api.agent("1002")
-    first.wait(15)
-    caller.wait(40)
-    second.wait(15)
-    found = rt.wait_call(db, rt.sip_call_id(caller), rt.ended, timeout=10)
-    why = env.explain(*(f"{k}: {v}" for k, v in replies.items()), stored=found, runs=[caller, first, second], since=since)
+    found, why = env.call_ended(caller, replies, [caller, first, second], since)
 
     assert (replies["consult"].status, replies["consult"].body) == (202, {"status": "consulting"}), why
     assert invite is not None, "1002's phone did not ring for the consultation\n" + why
@@ -223,11 +199,7 @@ def test_cancelled_consultation_and_hold(env, calls):
     replies["cancel"] = api.request("POST", "/agents/1001/consult/cancel")
     replies["after-1002"] = api.wait_state("1002", "available", timeout=5)
     replies["after-1001"] = api.agent("1001")
-    second.wait(15)
-    caller.wait(40)
-    first.wait(15)
-    found = rt.wait_call(db, rt.sip_call_id(caller), rt.ended, timeout=10)
-    why = env.explain(*(f"{k}: {v}" for k, v in replies.items()), stored=found, runs=[caller, first, second], since=since)
+    found, why = env.call_ended(caller, replies, [caller, first, second], since)
 
     assert (replies["hold"].status, replies["hold"].body) == (202, {"status": "held"}), why
     assert replies["hold-again"].status == 202, why            # already held: nothing changes
@@ -261,7 +233,7 @@ def test_cancelled_consultation_and_hold(env, calls):
 def test_consulted_phone_that_does_not_answer(env, calls):
     """1002's phone rings out: after the queue's ring time Hotline gives up, 1002 becomes
     not ready (missed call), and the caller is back with 1001."""
-    db, api = env.database, env.api
+    api = env.api
     since = env.server.log_size()
     caller, first, second = _answered_by_1001(env, calls, "unanswered", wait_s=16.0, second="no_answer")
     replies = {"consult": api.request("POST", "/agents/1001/consult", {"agent": "1002"})}
@@ -269,9 +241,7 @@ def test_consulted_phone_that_does_not_answer(env, calls):
     ring = env.seconds("telecom", "ring_seconds")
     replies["after-1002"] = api.wait_state("1002", "not-ready", timeout=ring + 5)
     replies["after-1001"] = api.agent("1001")
-    caller.wait(40)
-    found = rt.wait_call(db, rt.sip_call_id(caller), rt.ended, timeout=10)
-    why = env.explain(*(f"{k}: {v}" for k, v in replies.items()), stored=found, runs=[caller, first, second], since=since)
+    found, why = env.call_ended(caller, replies, [caller, first, second], since)
     assert replies["consult"].status == 202 and invite is not None, why
     assert (replies["after-1002"].body["state"], replies["after-1002"].body["reason"]) == ("not-ready", "missed-call"), why
     assert replies["after-1001"].body["state"] == "on-call", why
@@ -338,10 +308,7 @@ def test_an_agent_phone_that_vanishes_mid_call_requeues_the_caller(env, calls):
     invite = agents.wait_for_invite(second, timeout=RTP_TIMEOUT_S + 15)
     requeued_after = time.monotonic() - killed_at
     replies = {"1001": api.wait_state("1001", "not-ready", timeout=5), "2001": api.wait_state("2001", "on-call", timeout=5)}
-    caller.wait(60)
-    second.wait(15)
-    found = rt.wait_call(db, rt.sip_call_id(caller), rt.ended, timeout=10)
-    why = env.explain(*(f"{k}: {v}" for k, v in replies.items()), stored=found, runs=[caller, second], since=since)
+    found, why = env.call_ended(caller, replies, [caller, second], since, caller_timeout=60)
 
     assert invite is not None, "the caller was not offered to 2001 after 1001's phone died\n" + why
     assert RTP_TIMEOUT_S - 1 <= requeued_after <= RTP_TIMEOUT_S + 12, f"re-queued {requeued_after:.1f} s after the kill\n{why}"

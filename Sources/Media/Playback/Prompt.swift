@@ -22,7 +22,8 @@ public struct Prompt: Hashable, Sendable {
         self.aLawFrames = Self.encode(samples, law: .aLaw)
     }
 
-    /// The 160-byte payloads in `law`, prepared when the prompt was made.
+    /// The 160-byte payloads in `law`, one per 20 ms frame, the last padded with
+    /// ``silenceByte(_:)``; prepared when the prompt was made.
     public func frames(_ law: CompandingLaw) -> [[UInt8]] {
         switch law {
         case .muLaw: muLawFrames
@@ -62,11 +63,7 @@ public struct Prompt: Hashable, Sendable {
     }
 
     /// 160-byte G.711 payloads, one per 20 ms frame; the last frame is padded with
-    /// ``silenceByte(_:)``. Encodes every time (``frames(_:)`` has them ready).
-    public func encodedFrames(law: CompandingLaw) -> [[UInt8]] {
-        Self.encode(samples, law: law)
-    }
-
+    /// ``silenceByte(_:)``.
     private static func encode(_ samples: [Int16], law: CompandingLaw) -> [[UInt8]] {
         let size = MediaModule.samplesPerFrame
         let frameCount = (samples.count + size - 1) / size

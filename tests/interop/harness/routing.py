@@ -478,3 +478,45 @@ def explain(server, *parts: str, stored: "StoredCall | None" = None, runs=(), si
                            if "Rendered speech" not in line)[-30_000:])
     return "\n\n".join(out)
 
+
+
+@dataclass
+class ServerEnv:
+    """What a routing test module (routing, callback, transfer) keeps of its server: the
+    server, its directory, configuration and API client, and the checks they all use."""
+    server: HotlineServer
+    workdir: Path
+    config: Path
+    api: API
+
+    @property
+    def database(self) -> Path:
+        return self.server.data_dir / "hotline.sqlite"
+
+    def seconds(self, queue: str, key: str) -> int:
+        return queue_setting(self.config, queue, key)
+
+    def explain(self, *parts: str, stored: StoredCall | None = None, runs=(), since: int = 0) -> str:
+        return explain(self.server, *parts, stored=stored, runs=runs, since=since)
+
+    def restart_if_stopped(self, phones, timeout: float) -> None:
+        """Restarts a server an earlier test crashed, and registers ``phones`` again, so
+        that one crash does not take the following tests down with it."""
+        if self.server.is_running():
+            return
+        self.server.start(timeout)
+        for phone in phones:
+            phone.stop()
+            phone.register(expires=900)
+
+    def call_ended(self, caller: sipp.SippRun, replies: dict, runs: list, since: int,
+                   caller_timeout: float = 40) -> tuple[StoredCall, str]:
+        """Waits for the caller's SIPp (and the others in ``runs``, 15 s each) to end, then
+        for its stored call to end; returns the call and the explanation for asserts."""
+        caller.wait(caller_timeout)
+        for run in runs:
+            if run is not caller:
+                run.wait(15)
+        found = wait_call(self.database, sip_call_id(caller), ended, timeout=10)
+        why = self.explain(*(f"{k}: {v}" for k, v in replies.items()), stored=found, runs=runs, since=since)
+        return found, why
