@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // MARK: pure
@@ -31,6 +33,8 @@ let package = Package(
         // Optimised even in debug builds: its tests run the discrete-event simulator over
         // thousands of simulated hours (Erlang C checks), 10-15x slower unoptimised.
         .target(name: "ACD", dependencies: ["HotlineModel"], swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // Events, their stream and who may see them; sessions; the screen pop's assembly.
+        .target(name: "CTI", dependencies: ["HotlineModel"]),
         .target(name: "SIPTransaction", dependencies: ["SIPMessage"]),
         .target(name: "SIPDialog", dependencies: [
             "SIPMessage", "SIPTransaction", "SDP",
@@ -66,7 +70,7 @@ let package = Package(
         ]),
         .target(name: "HotlineServer", dependencies: [
             "HotlineModel", "SIPMessage", "SDP", "SIPTransaction", "SIPDialog", "SIPNetwork",
-            "Media", "MediaNetwork", "Storage", "StorageSQLite", "IVR", "ACD", "Speech",
+            "Media", "MediaNetwork", "Storage", "StorageSQLite", "IVR", "ACD", "Speech", "CTI",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -79,6 +83,8 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
         ]),
         .executableTarget(name: "hotline", dependencies: [
             "HotlineServer", "HotlineModel", "IVR", "ACD", "Storage", "StorageSQLite", "Speech",
@@ -97,6 +103,7 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "IVRTests", dependencies: ["IVR", "HotlineModel"]),
+        .testTarget(name: "CTITests", dependencies: ["CTI", "HotlineModel"]),
         .testTarget(name: "ACDTests", dependencies: ["ACD", "HotlineModel", "Storage"]),
         .testTarget(name: "SpeechTests", dependencies: [
             "Speech", "Media", "HotlineModel",

@@ -105,7 +105,9 @@ public struct ConfigurationReader {
                 } else {
                     c.httpListen = try hostPort(v, key: "http.listen", example: "127.0.0.1:8080, or off")
                 }
-            default: throw unknownKey(k, key, in: "http", known: ["listen"])
+            case "web_root": c.webRoot = resolve(try string(v, key: "http.web_root"))
+            case "secure_cookies": c.secureCookies = try bool(v, key: "http.secure_cookies")
+            default: throw unknownKey(k, key, in: "http", known: ["listen", "web_root", "secure_cookies"])
             }
         }
     }

@@ -1,4 +1,6 @@
+import CTI
 import HotlineModel
+import HummingbirdBcrypt
 import Logging
 import MediaNetwork
 import NIOCore
@@ -50,8 +52,12 @@ public enum HotlineApplication {
             logger.log(level: short ? .info : .debug, message,
                        metadata: ["media.threads": "\(config.mediaThreads)", "media.thread_priority": "\(got)",
                                   "media.thread_priority_configured": "\(config.mediaThreadPriority.rawValue)"])
+            // Numbers go on from the wall clock (ms), so a desktop that reconnects after a
+            // restart with an old number is told to reload rather than given wrong events.
+            let events = EventHub(node: config.domain, startingAfter: Timestamp.now().millisecondsSinceEpoch, logger: logger)
             let sip = try makeSIPServer(config, credentials: credentials, nonceSecret: secret, logger: logger, eventLoop: sipLoop,
-                                        media: media, journal: journal, ivr: ivr?.setup, routing: routing) { address in
+                                        media: media, journal: journal, ivr: ivr?.setup, routing: routing,
+                                        events: events, customers: store) { address in
                 if quiet { FileIO.writeStandardError("hotline: SIP listening on \(address)\n") }
             }
             // Shut down in reverse: SIP first (its calls end with BYEs), then the media
@@ -63,9 +69,23 @@ public enum HotlineApplication {
                 .init(service: sip)]
             if let routing, let listen = config.httpListen {
                 let users = try await APIUsers.load(store: store, realm: config.domain)
-                services.append(.init(service: APIServer(listen: listen, commands: routing, users: users, logger: logger) { address in
-                    if quiet { FileIO.writeStandardError("hotline: HTTP API listening on \(address)\n") }
-                }))
+                let agentQueues = Dictionary(config.agents.map { agent in
+                    (agent.username, Set(config.queues.filter { q in q.requiredSkills.allSatisfy { need in
+                        agent.skills.contains { $0.name == need.skill && $0.level >= need.minimumLevel } } }.map(\.id)))
+                }, uniquingKeysWith: { a, _ in a })
+                services.append(.init(service: APIServer(
+                    listen: listen, commands: routing, users: users, logger: logger,
+                    onReady: { address in if quiet { FileIO.writeStandardError("hotline: HTTP API listening on \(address)\n") } },
+                    hub: events, webRoot: config.webRoot, secureCookies: config.secureCookies,
+                    lookUp: { username in
+                        guard let user = try? await store.user(username: username) else { return nil }
+                        let hash = (try? await store.passwordHash(username: username)) ?? nil
+                        return APIAuthenticationUser(username: user.username, displayName: user.displayName, roles: user.roles,
+                                                     isActive: user.isActive, passwordHash: hash)
+                    },
+                    viewers: { principal in
+                        EventViewer(username: principal.username, roles: principal.roles, queues: agentQueues[principal.username] ?? [])
+                    })))
             }
             if let ivr {
                 services.append(.init(service: FlowReloader(registry: ivr.setup.registry, dataDirectory: config.dataDirectory,
@@ -150,6 +170,7 @@ public enum HotlineApplication {
     public static func makeSIPServer(_ config: HotlineConfiguration, credentials: [String: DigestHA1], nonceSecret: [UInt8],
                                      logger: Logger, eventLoop: (any EventLoop)? = nil, media: MediaEngine? = nil,
                                      journal: InteractionJournal? = nil, ivr: IVRSetup? = nil, routing: RoutingService? = nil,
+                                     events: EventHub? = nil, customers: (any CustomerStore)? = nil,
                                      onReady: (@Sendable (HostPort) -> Void)? = nil) throws -> SIPServer {
         var lines: [String: LineBehavior] = [:]
         for l in config.lines {
@@ -182,6 +203,14 @@ public enum HotlineApplication {
             controller?.handle(event)
         }
         controller?.endpoint = server.endpoint
+        controller?.events = events
+        if let customers {
+            controller?.customerLookup = { id, number in
+                if let id, let found = try? await customers.customer(id: id) { return found }
+                return number.isEmpty ? nil : (try? await customers.customer(phoneNumber: number)) ?? nil
+            }
+        }
+        routing?.events = events
         if let routing, let controller {
             controller.routing = routing
             routing.records = controller.records
@@ -221,15 +250,30 @@ public enum HotlineApplication {
                 existing.language = language
                 try await store.updateUser(existing)
                 try await setCredential(agent, user: existing.id, realm: config.domain, store: store)
+                try await setWebPassword(agent, store: store)
             } else {
                 let user = User(id: UserID("user-\(agent.username)"), username: agent.username, displayName: agent.displayName,
                                 roles: roles, skills: skills, language: language)
                 try await store.createUser(user)
                 try await setCredential(agent, user: user.id, realm: config.domain, store: store)
+                try await setWebPassword(agent, store: store)
             }
         }
         if !config.agents.isEmpty { logger.info("configured agents ready", metadata: ["agents.count": "\(config.agents.count)"]) }
     }
+
+    /// The web password is the configured one, kept as a bcrypt hash; hashed again only
+    /// when the stored hash does not match it (a changed password), as hashing is slow.
+    static func setWebPassword(_ agent: HotlineConfiguration.Agent, store: some HotlineStore) async throws {
+        let stored = try await store.passwordHash(username: agent.username)
+        let password = agent.password
+        if let stored, try await NIOThreadPool.singleton.runIfActive({ Bcrypt.verify(password, hash: stored) }) { return }
+        let hash = try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: Self.passwordCost) }
+        try await store.setPasswordHash(hash, username: agent.username)
+    }
+
+    /// bcrypt's work factor: 2^10 rounds, about 60 ms a check on one core of the CI machine.
+    static let passwordCost: UInt8 = 10
 
     private static func setCredential(_ agent: HotlineConfiguration.Agent, user: UserID, realm: String, store: some HotlineStore) async throws {
         let ha1 = DigestHA1(username: agent.username, realm: realm, password: agent.password)

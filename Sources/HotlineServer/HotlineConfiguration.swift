@@ -79,6 +79,11 @@ public struct HotlineConfiguration: Sendable {
     public var sipListen = HostPort(host: "127.0.0.1", port: 5060)
     /// Where the HTTP API listens; nil (`http: {listen: off}`) runs no HTTP server.
     public var httpListen: HostPort? = HostPort(host: "127.0.0.1", port: 8080)
+    /// The web desktop's files (`web/` in the repository), served at `/desktop/`; nil: none.
+    public var webRoot: String?
+    /// Session cookies carry `Secure` (sent over HTTPS only; browsers also accept them from
+    /// http://127.0.0.1 and http://localhost). Turn off only for plain HTTP on a trusted LAN.
+    public var secureCookies = true
     public var dataDirectory = "./data"
     public var logLevel = "info"
     public var domain = "hotline.local"

@@ -129,6 +129,7 @@ extension LineCallController: RoutingHost {
         leg.to = binding.contactURI
         calls[handle] = leg
         offers[contact] = handle
+        publishOffer(agent: agent, contact: contact, queue: queue, kind: kind)
         return true
     }
 

@@ -41,6 +41,10 @@ final class LineCallController: @unchecked Sendable {
     /// Queued callers by interaction, and the agent leg ringing for each.
     var queuedCallers: [InteractionID: CallHandle] = [:]
     var offers: [InteractionID: CallHandle] = [:]
+    /// The desktop's event stream (screen pops, answered and ended calls); nil: none.
+    var events: EventHub?
+    /// A customer by id, else by phone number, for the screen pop.
+    var customerLookup: (@Sendable (CustomerID?, String) async -> Customer?)?
     /// Callbacks waiting for their turn (the caller has hung up).
     var callbacks: [InteractionID: CallbackInfo] = [:]
     var consultationCount = 0

@@ -43,6 +43,7 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let name = Field(rawValue: "name")
         /// The digest username of a SIP credential within its realm.
         public static let sipUsername = Field(rawValue: "sipUsername")
+        public static let passwordHash = Field(rawValue: "passwordHash")
         public static let realm = Field(rawValue: "realm")
         public static let ha1 = Field(rawValue: "ha1")
         public static let paging = Field(rawValue: "paging")

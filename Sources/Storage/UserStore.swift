@@ -44,4 +44,11 @@ public protocol UserStore: Sendable {
 
     /// All credentials of a user, ordered by realm.
     func sipCredentials(for user: UserID) async throws -> [SIPCredential]
+
+    /// Sets (or with nil clears) the bcrypt hash of the user's web and API password.
+    /// `.notFound` if there is no such user; `.invalid` if the text is not a bcrypt hash.
+    func setPasswordHash(_ hash: String?, username: String) async throws
+
+    /// The bcrypt hash of the user's web password; nil when none is set or no such user.
+    func passwordHash(username: String) async throws -> String?
 }

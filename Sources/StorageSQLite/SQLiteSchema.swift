@@ -511,6 +511,15 @@ enum SQLiteSchema {
                 """)
         }
 
+        migrator.registerMigration("v6-web-passwords") { db in
+            // The web and API password of a user, as a slow one-way hash (bcrypt, `$2b$…`);
+            // NULL: the user cannot sign in to the web desktop. Separate from the SIP
+            // digest (HA1), which SIP authentication needs and which is only as strong as MD5.
+            try db.execute(sql: """
+                ALTER TABLE users ADD COLUMN password_hash TEXT CHECK (password_hash LIKE '$2%' AND length(password_hash) = 60);
+                """)
+        }
+
         return migrator
     }
 

@@ -99,6 +99,24 @@ extension SQLiteStore {
         }
     }
 
+    public func setPasswordHash(_ hash: String?, username: String) async throws {
+        if let hash, !(hash.hasPrefix("$2") && hash.utf8.count == 60) {
+            throw StorageError.invalid(.passwordHash, "A web password is stored as a 60-character bcrypt hash ($2b$...), never as text.")
+        }
+        try await write("set the web password of \(username)") { db in
+            try db.execute(sql: "UPDATE users SET password_hash = ? WHERE username = ?", arguments: [hash, username])
+            guard db.changesCount > 0 else {
+                throw StorageError.notFound("User \(username) does not exist; create the user before setting a password.")
+            }
+        }
+    }
+
+    public func passwordHash(username: String) async throws -> String? {
+        try await read("read the web password of \(username)") { db in
+            try String?.fetchOne(db, sql: "SELECT password_hash FROM users WHERE username = ?", arguments: [username]) ?? nil
+        }
+    }
+
     public func sipCredentials(for user: UserID) async throws -> [SIPCredential] {
         try await read("list the SIP credentials of user \(user)") { db in
             try UserRows.fetchCredentials(db, where: "user_id = ?", [user.rawValue])

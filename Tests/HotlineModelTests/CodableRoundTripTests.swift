@@ -69,14 +69,22 @@ final class CodableRoundTripTests: XCTestCase {
     }
 
     func testEventRoundTripAndShape() throws {
-        let event = Event(
-            sequence: 42, type: "interaction.queued", interactionID: "i-1",
-            timestamp: Timestamp(millisecondsSinceEpoch: 1_000), payload: ["queue": "billing"])
+        let event = Event(sequence: 42, type: EventType.interactionQueued, subject: "interactions/i-1",
+                          time: Timestamp(millisecondsSinceEpoch: 1_000),
+                          data: ["interaction": "i-1", "queue": "billing", "position": 2, "vip": true, "note": nil],
+                          agents: [], queues: ["billing"])
         try roundTrip(event)
         XCTAssertEqual(
             try json(event),
-            #"{"interactionID":"i-1","payload":{"queue":"billing"},"sequence":42,"timestamp":1000,"type":"interaction.queued"}"#)
-        try roundTrip(Event(sequence: 1, type: "agent.state_changed", timestamp: Timestamp(millisecondsSinceEpoch: 0)))
+            #"{"agents":[],"data":{"interaction":"i-1","note":null,"position":2,"queue":"billing","vip":true},"queues":["billing"],"#
+                + #""sequence":42,"subject":"interactions/i-1","time":1000,"type":"interaction.queued"}"#)
+    }
+
+    func testJSONValueNumbersAreWholeWhenTheyCanBe() throws {
+        XCTAssertEqual(try json(JSONValue.number(3)), "3")
+        XCTAssertEqual(try json(JSONValue.number(0.85)), "0.85")
+        XCTAssertEqual(try json(JSONValue.array([.string("a"), .null, .bool(false)])), #"["a",null,false]"#)
+        try roundTrip(JSONValue.object(["a": [1, 2.5, "x"], "b": ["c": nil]]))
     }
 
     func testPhoneDigitsEncodeAsDigits() throws {

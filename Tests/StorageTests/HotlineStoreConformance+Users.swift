@@ -164,6 +164,27 @@ extension HotlineStoreConformance {
         }
     }
 
+    func passwordHashRoundTrip() async throws {
+        try await withStore { store in
+            let user = try await store.createUser(Fixtures.user(1))
+            let none = try await store.passwordHash(username: user.username)
+            XCTAssertNil(none, "a new user has no web password")
+            let hash = "$2b$10$" + String(repeating: "a", count: 53)
+            try await store.setPasswordHash(hash, username: user.username)
+            let stored = try await store.passwordHash(username: user.username)
+            XCTAssertEqual(stored, hash)
+            await assertStorageError(.invalid, field: .passwordHash) {
+                try await store.setPasswordHash("agent1001", username: user.username)
+            }
+            let kept = try await store.passwordHash(username: user.username)
+            XCTAssertEqual(kept, hash, "a refused password changes nothing")
+            await assertStorageError(.notFound) { try await store.setPasswordHash(hash, username: "nobody") }
+            try await store.setPasswordHash(nil, username: user.username)
+            let cleared = try await store.passwordHash(username: user.username)
+            XCTAssertNil(cleared)
+        }
+    }
+
     func sipCredentialRoundTrip() async throws {
         try await withStore { store in
             let user = try await store.createUser(Fixtures.user(1))

@@ -31,6 +31,7 @@ final class SQLiteFileConformanceTests: XCTestCase {
     func testUserValidation() async throws { try await suite.userValidation() }
     func testRolesAndSkills() async throws { try await suite.rolesAndSkills() }
     func testSIPCredentialRoundTrip() async throws { try await suite.sipCredentialRoundTrip() }
+    func testPasswordHashRoundTrip() async throws { try await suite.passwordHashRoundTrip() }
     func testSIPCredentialsCascadeOnUserDelete() async throws { try await suite.sipCredentialsCascadeOnUserDelete() }
     func testCustomerFindByNormalizedPhone() async throws { try await suite.customerFindByNormalizedPhone() }
     func testCustomerConflictsAndValidation() async throws { try await suite.customerConflictsAndValidation() }
@@ -81,6 +82,7 @@ final class SQLiteInMemoryConformanceTests: XCTestCase {
     func testUserValidation() async throws { try await suite.userValidation() }
     func testRolesAndSkills() async throws { try await suite.rolesAndSkills() }
     func testSIPCredentialRoundTrip() async throws { try await suite.sipCredentialRoundTrip() }
+    func testPasswordHashRoundTrip() async throws { try await suite.passwordHashRoundTrip() }
     func testSIPCredentialsCascadeOnUserDelete() async throws { try await suite.sipCredentialsCascadeOnUserDelete() }
     func testCustomerFindByNormalizedPhone() async throws { try await suite.customerFindByNormalizedPhone() }
     func testCustomerConflictsAndValidation() async throws { try await suite.customerConflictsAndValidation() }

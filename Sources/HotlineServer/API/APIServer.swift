@@ -1,4 +1,7 @@
+import CTI
+import HotlineModel
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -14,23 +17,34 @@ import SIPNetwork
 public struct APIServer: Service {
     let listen: HostPort
     let commands: any RoutingCommands
-    let users: APIUsers
+    let auth: APIAuthentication
+    let hub: EventHub
+    let viewers: @Sendable (APIPrincipal) async -> EventViewer
+    /// The web desktop's files (`web/` in the repository); nil: no desktop.
+    let webRoot: String?
     let logger: Logger
     let onReady: (@Sendable (HostPort) -> Void)?
-    let now: @Sendable () -> Int64
 
     /// - Parameters:
     ///   - onReady: called with the bound address once the server listens (port 0 picks one).
     ///   - now: nanoseconds on a monotonic clock, for the login throttle.
+    ///   - lookUp: a user's name, roles and web password hash, for `POST /api/v1/sessions`.
     public init(listen: HostPort, commands: any RoutingCommands, users: APIUsers, logger: Logger,
                 onReady: (@Sendable (HostPort) -> Void)? = nil,
-                now: @escaping @Sendable () -> Int64 = { Int64(NIODeadline.now().uptimeNanoseconds) }) {
+                now: @escaping @Sendable () -> Int64 = { Int64(NIODeadline.now().uptimeNanoseconds) },
+                hub: EventHub? = nil, webRoot: String? = nil, secureCookies: Bool = true,
+                sessions: SessionTable = SessionTable(),
+                lookUp: @escaping @Sendable (String) async -> APIAuthenticationUser? = { _ in nil },
+                viewers: (@Sendable (APIPrincipal) async -> EventViewer)? = nil) {
         self.listen = listen
         self.commands = commands
-        self.users = users
+        self.auth = APIAuthentication(basic: BasicAuthenticator(users: users), sessions: sessions, secureCookies: secureCookies,
+                                      lookUp: lookUp, monotonic: now, logger: logger)
+        self.hub = hub ?? EventHub(node: "local", logger: logger)
+        self.viewers = viewers ?? { EventViewer(username: $0.username, roles: $0.roles) }
+        self.webRoot = webRoot
         self.logger = logger
         self.onReady = onReady
-        self.now = now
     }
 
     public func run() async throws {
@@ -39,11 +53,12 @@ public struct APIServer: Service {
 
     /// The Hummingbird application (also what the tests drive).
     func makeApplication() -> some ApplicationProtocol {
-        let router = Self.router(commands: commands, authenticator: BasicAuthenticator(users: users), now: now, logger: logger)
+        let router = Self.router(commands: commands, auth: auth, hub: hub, viewers: viewers, webRoot: webRoot, logger: logger)
         let logger = self.logger
         let onReady = self.onReady
         return Application(
             router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "Hotline"),
             onServerRunning: { channel in
                 let bound = channel.localAddress.flatMap { address in address.port.map { HostPort(host: address.ipAddress ?? "?", port: $0) } }
@@ -53,16 +68,29 @@ public struct APIServer: Service {
             logger: logger)
     }
 
-    /// Every route, with JSON errors for the rest: 404 for an unknown path, 405 with
-    /// `Allow` for a known path asked with another method.
+    /// The routes with Basic sign-in only and no events (the routing API's unit tests).
     static func router(commands: any RoutingCommands, authenticator: BasicAuthenticator,
                        now: @escaping @Sendable () -> Int64, logger: Logger) -> Router<APIRequestContext> {
+        let auth = APIAuthentication(basic: authenticator, secureCookies: true, lookUp: { _ in nil }, monotonic: now, logger: logger)
+        return router(commands: commands, auth: auth, hub: EventHub(node: "test", logger: logger),
+                      viewers: { EventViewer(username: $0.username, roles: $0.roles) }, webRoot: nil, logger: logger)
+    }
+
+    /// Every route, with JSON errors for the rest: 404 for an unknown path, 405 with
+    /// `Allow` for a known path asked with another method.
+    static func router(commands: any RoutingCommands, auth: APIAuthentication, hub: EventHub,
+                       viewers: @escaping @Sendable (APIPrincipal) async -> EventViewer, webRoot: String?,
+                       logger: Logger) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         // Before any route, so it wraps them all and the not-found responder too.
         router.add(middleware: APIErrorMiddleware(logger: logger))
-        let agents = AgentRoutes(commands: commands, authenticator: NIOLockedValueBox(authenticator), now: now, logger: logger)
+        let agents = AgentRoutes(commands: commands, auth: auth, logger: logger)
+        let sessions = SessionRoutes(auth: auth)
         var table = RouteTable(router: router)
         table.add(.get, "/api/v1/health") { _, _ in APIJSON.response(APIHealth(status: "ok")) }
+        table.add(.post, "/api/v1/sessions", sessions.create)
+        table.add(.get, "/api/v1/session", sessions.current)
+        table.add(.delete, "/api/v1/session", sessions.delete)
         table.add(.get, "/api/v1/agents", agents.listAgents)
         table.add(.get, "/api/v1/agents/{id}", agents.agent)
         table.add(.post, "/api/v1/agents/{id}/login", agents.login)
@@ -77,21 +105,34 @@ public struct APIServer: Service {
         table.add(.post, "/api/v1/agents/{id}/resume", agents.resume)
         table.add(.post, "/api/v1/agents/{id}/hangup", agents.hangup)
         table.add(.get, "/api/v1/queues", agents.queues)
+        EventRoutes(hub: hub, auth: auth, viewers: viewers, logger: logger).register(on: router)
+        table.recordExternal(.get, "/api/v1/events")
+        if let webRoot {
+            let web = WebFiles(root: webRoot)
+            router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/desktop/"]) }
+            table.add(.get, "/desktop/", web.serve)
+            table.add(.get, "/desktop/{file}", web.serve)
+        }
         table.refuseOtherMethods()
         return router
     }
 }
 
+/// What the API's sign-in reads of a stored user.
+public typealias APIAuthenticationUser = APIAuthentication.StoredUser
+
 /// The per-request context: Hummingbird's core plus the client's address (the key for
 /// throttling failed sign-ins).
-public struct APIRequestContext: RequestContext {
+public struct APIRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// nil when there is no socket (in-process tests).
     public let remoteAddress: SocketAddress?
+    public let webSocket: WebSocketHandlerReference<APIRequestContext>
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        webSocket = .init()
     }
 }
 
@@ -107,6 +148,11 @@ struct RouteTable {
 
     mutating func add(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
         router.on(RouterPath(path), method: method, use: handler)
+        recordExternal(method, path)
+    }
+
+    /// Notes a route registered another way (the WebSocket upgrade), for 405s and the list.
+    mutating func recordExternal(_ method: HTTPRequest.Method, _ path: String) {
         if let i = methods.firstIndex(where: { $0.path == path }) {
             methods[i].methods.append(method)
         } else {

@@ -12,9 +12,7 @@ import Storage
 /// ``RoutingCommandError``) and rendered by ``APIErrorMiddleware``.
 struct AgentRoutes: Sendable {
     let commands: any RoutingCommands
-    let authenticator: NIOLockedValueBox<BasicAuthenticator>
-    /// Nanoseconds on a monotonic clock, for the login throttle.
-    let now: @Sendable () -> Int64
+    let auth: APIAuthentication
     let logger: Logger
 
     /// Settable with `PUT .../state`; the rest follow from logins and calls.
@@ -204,25 +202,9 @@ struct AgentRoutes: Sendable {
 
     // MARK: Checks
 
-    /// The signed-in user, or 401/429.
+    /// The signed-in user, or 401/403/429.
     func signIn(_ request: Request, _ context: APIRequestContext) throws(APIError) -> APIPrincipal {
-        let source = context.remoteAddress?.ipAddress ?? "local"
-        let header = request.headers[.authorization]
-        let now = self.now()
-        let outcome = authenticator.withLockedValue { $0.authenticate(authorization: header, source: source, now: now) }
-        switch outcome {
-        case .signedIn(let user):
-            return user
-        case .missingCredentials:
-            throw .unauthenticated("sign in with HTTP Basic: your SIP extension and SIP password (curl -u 1001:PASSWORD)")
-        case .unreadableCredentials:
-            throw .unauthenticated("the Authorization header is not Basic with base64 of username:password; sign in again")
-        case .wrongCredentials(let username):
-            logger.notice("API sign-in failed; repeated failures are throttled", metadata: ["api.user": "\(username)", "api.source": "\(source)"])
-            throw .unauthenticated("wrong username or password; use your SIP extension and SIP password")
-        case .throttled(let seconds):
-            throw .tooManyAttempts(retryAfterSeconds: seconds)
-        }
+        try auth.signIn(request, context)
     }
 
     /// The `{id}` of the path, when `user` may act on that agent; 403 otherwise.

@@ -51,6 +51,8 @@ final class IVRCall: @unchecked Sendable {
     /// Steps of the event being handled, written together when it is done (one
     /// transaction per event, not per step).
     private var pendingSteps: [IVRStepRecord] = []
+    /// Every step so far (the screen pop shows the path; a call has tens, not thousands).
+    private(set) var steps: [IVRStepRecord] = []
     private var customerID: CustomerID?
     private var transfer: IVRSummary.TransferRequest?
     /// The nodes visited, in order (for the call record).
@@ -58,7 +60,7 @@ final class IVRCall: @unchecked Sendable {
     /// What the caller hears while queued, after any announcement (nil before a transfer).
     private var holdLoop: (items: [SpokenItem], tail: [PlaybackItem])?
     private var announcementMarker: String?
-    private var summary: IVRSummary?
+    private(set) var summary: IVRSummary?
     private var ended = false
     /// HTTP requests under way, cancelled when the call ends: a caller who hangs up
     /// mid-HTTP-call does not leave the request running. (Store requests run to their
@@ -398,6 +400,7 @@ final class IVRCall: @unchecked Sendable {
                                    milliseconds: step.milliseconds)
         stepPosition += 1
         pendingSteps.append(record)
+        steps.append(record)
         if path.last != step.node.name { path.append(step.node.name) }
         env.logger.debug("ivr step", metadata: logMetadata.merging([
             "ivr.node": "\(step.node)", "ivr.kind": "\(step.kind)", "ivr.input": "\(step.input ?? "-")",

@@ -104,13 +104,7 @@ public enum CallRecordCSV {
     }
 
     /// `2026-11-25T08:00:00.123Z`.
-    static func iso8601(_ time: Timestamp) -> String {
-        let (days, millisecondOfDay) = floorDivision(time.millisecondsSinceEpoch, 86_400_000)
-        let (year, month, day) = civilDate(daysSinceEpoch: days)
-        let seconds = millisecondOfDay / 1000
-        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))T\(padded(seconds / 3600, 2)):"
-            + "\(padded(seconds / 60 % 60, 2)):\(padded(seconds % 60, 2)).\(padded(millisecondOfDay % 1000, 3))Z"
-    }
+    static func iso8601(_ time: Timestamp) -> String { time.iso8601 }
 
     /// Milliseconds as seconds with three decimals: `12345` → `12.345`.
     static func seconds(_ milliseconds: Int64) -> String {

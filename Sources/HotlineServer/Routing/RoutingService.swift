@@ -66,6 +66,14 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
     /// Who each caller last talked to (for queues with a preferred-agent window).
     private var preferred: PreferredAgents
 
+    /// Where agent states, queueing and queue figures are published (the desktop's stream).
+    var events: EventHub?
+    /// Queues whose figures changed since they were last published; published together a
+    /// moment later, so a burst of changes makes one `queue.stats` per queue.
+    private var dirtyQueues: Set<String> = []
+    private var statsFlush: Scheduled<Void>?
+    static let statsDelay = TimeAmount.milliseconds(200)
+
     /// Routing names agents by their SIP username (what phones, the API and logs use); the
     /// store names them by user id (an agent is a user). Username → user id.
     let storedIDs: [AgentID: AgentID]
@@ -303,6 +311,13 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
         applying = true
         for action in actions { carryOut(action) }
         applying = false
+        for action in actions {
+            switch action {
+            case .queued(_, let queue, _), .offer(_, _, let queue, _, _): markQueuesChanged([queue])
+            case .overflowed(_, let from, let to): markQueuesChanged([from, to])
+            default: break
+            }
+        }
         while !deferred.isEmpty {
             let next = deferred.removeFirst()
             next()
@@ -325,10 +340,16 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
                 records?.update(contact) { $0.offerFailed(agent: agent, result: .noAnswer, at: .now()) }
             }
             host?.stopRinging(agent, contact: contact)
+            events?.publish(EventType.interactionOfferCancelled, subject: "interactions/\(contact)",
+                            data: ["interaction": .string(contact.rawValue), "agent": .string(agent.rawValue),
+                                   "reason": .string("\(reason)")], agents: [agent.rawValue])
         case .agentStateChanged(let agent, let from, let to, let at, let cause):
             stateChanged(agent, from: from, to: to, at: at, cause: cause)
         case .queued(let contact, let queue, let position):
             logger.info("call queued", metadata: ["interaction.id": "\(contact)", "queue": "\(queue)", "queue.position": "\(position)"])
+            events?.publish(EventType.interactionQueued, subject: "interactions/\(contact)",
+                            data: ["interaction": .string(contact.rawValue), "queue": .string(queue), "position": .int(position)],
+                            queues: [queue])
         case .escalated(let contact, let queue, let step):
             logger.info("queue escalation step", metadata: ["interaction.id": "\(contact)", "queue": "\(queue)", "queue.step": "\(step)"])
         case .overflowed(let contact, let from, let to):
@@ -363,7 +384,61 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
         if to.interaction == nil { entry.queue = nil }
         agents[agent] = entry
         journal?.write(.appendAgentStateChanges([change]))
+        publishState(agent, entry: entry, from: from, to: to, at: at, cause: cause)
         logger.info("agent state", metadata: ["agent.id": "\(agent)", "agent.from": "\(from)", "agent.to": "\(to)", "agent.cause": "\(cause)"])
+    }
+
+    // MARK: Events
+
+    private func publishState(_ agent: AgentID, entry: AgentEntry, from: AgentState, to: AgentState, at: Timestamp, cause: String) {
+        guard let events else { return }
+        var queues = Set(queueOrder.filter { q in q.requiredSkills.allSatisfy { (entry.profile.skills[$0.skill] ?? 0) >= $0.minimumLevel } }
+            .map(\.id))
+        if let queue = entry.queue { queues.insert(queue) }
+        events.publish(EventType.agentState, subject: "agents/\(agent)", data: [
+            "agent": .string(agent.rawValue), "name": .string(entry.name), "state": .string(to.name.rawValue),
+            "reason": .string(to.reason?.rawValue), "interaction": .string(to.interaction?.rawValue),
+            "previous": .string(from.name.rawValue), "cause": .string(cause), "since": .string(at.iso8601),
+            "queue": .string(entry.queue),
+        ], agents: [agent.rawValue], queues: queues.sorted(), time: at)
+        markQueuesChanged(queues)
+    }
+
+    /// Publishes the figures of `queues` shortly (once for a burst of changes).
+    func markQueuesChanged<S: Sequence>(_ queues: S) where S.Element == String {
+        guard events != nil else { return }
+        dirtyQueues.formUnion(queues)
+        guard statsFlush == nil, !dirtyQueues.isEmpty else { return }
+        statsFlush = loop.scheduleTask(in: Self.statsDelay) { [weak self] in self?.publishQueueStats() }
+    }
+
+    private func publishQueueStats() {
+        statsFlush = nil
+        guard let events else { return }
+        let now = Timestamp.now()
+        let changed = dirtyQueues
+        dirtyQueues.removeAll()
+        for queue in queueOrder where changed.contains(queue.id) {
+            let status = queueStatus(queue, now: now)
+            var byState: [String: JSONValue] = [:]
+            for (id, state) in engine.agentStates {
+                guard let skills = agents[id]?.profile.skills,
+                      queue.requiredSkills.allSatisfy({ (skills[$0.skill] ?? 0) >= $0.minimumLevel }) else { continue }
+                byState[state.name.rawValue] = .number((byState[state.name.rawValue]?.numberValue ?? 0) + 1)
+            }
+            let oldest = engine.waiting(in: queue.id).map(\.enteredQueueAt).min()
+            events.publish(EventType.queueStats, subject: "queues/\(queue.id)", data: [
+                "queue": .string(queue.id),
+                "names": .object(status.names.mapValues(JSONValue.string)),
+                "waiting": .int(status.waiting), "longestWaitSeconds": .int(status.longestWaitSeconds),
+                "oldestWaitingSince": .string(oldest?.iso8601),
+                "agentsAvailable": .int(status.agentsAvailable), "agentsStaffed": .int(status.agentsStaffed),
+                "entered": .int(status.entered), "answered": .int(status.answered), "abandoned": .int(status.abandoned),
+                "serviceLevelPercent": status.serviceLevelPercent.map { .number($0) } ?? .null,
+                "averageSpeedOfAnswerSeconds": status.averageSpeedOfAnswerSeconds.map { .number($0) } ?? .null,
+                "agentsByState": .object(byState),
+            ], queues: [queue.id], time: now)
+        }
     }
 
     private func rescheduleTimer() {

@@ -1,0 +1,108 @@
+import CTI
+import HotlineModel
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOWebSocket
+
+/// `GET /api/v1/events`: the event stream over WebSocket (docs/api.md, Events).
+///
+/// The upgrade is authorised like any request (session cookie, or bearer token), and a
+/// browser's `Origin` must be this server, so another site cannot open the stream with
+/// the agent's cookie. Then: the events after `after` (or a `stream.reset` when they are
+/// gone), one `stream.ready`, and live events as they happen, each one the viewer may see
+/// and the filters let through.
+struct EventRoutes: Sendable {
+    let hub: EventHub
+    let auth: APIAuthentication
+    let viewers: @Sendable (APIPrincipal) async -> EventViewer
+    let logger: Logger
+
+    /// Close code for a subscriber that fell too far behind: reconnect with `after`.
+    static let tooSlow = WebSocketErrorCode(codeNumber: 4008)
+
+    func register(on router: Router<APIRequestContext>) {
+        router.ws("/api/v1/events", shouldUpgrade: { request, context in
+            let user = try auth.signIn(request, context)
+            try Self.checkOrigin(request)
+            _ = try Self.query(request)
+            logger.debug("event stream opening", metadata: ["api.user": "\(user.username)"])
+            return .upgrade([:])
+        }, onUpgrade: { inbound, outbound, context in
+            let request = context.request
+            guard let user = try? auth.signIn(request, context.requestContext),
+                  let (filter, after) = try? Self.query(request) else {
+                try await outbound.close(.policyViolation, reason: "not signed in")
+                return
+            }
+            let viewer = await viewers(user)
+            let subscribed = hub.subscribe(viewer: viewer, filter: filter, after: after)
+            defer { hub.unsubscribe(subscribed.id) }
+            var replayed = 0
+            switch subscribed.replay {
+            case .events(let events):
+                for event in events { try await outbound.write(.text(hub.encode(event))) }
+                replayed = events.count
+            case .gap(let oldest, let events):
+                try await outbound.write(.text(hub.control(EventType.streamReset, seq: subscribed.current,
+                                                           data: ["oldest": .int64(oldest), "after": .int64(after)])))
+                for event in events { try await outbound.write(.text(hub.encode(event))) }
+                replayed = events.count
+            }
+            try await outbound.write(.text(hub.control(EventType.streamReady, seq: subscribed.current,
+                                                       data: ["replayed": .int(replayed), "current": .int64(subscribed.current)])))
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                // Reading notices the client closing (and answers its pings).
+                group.addTask {
+                    for try await _ in inbound {}
+                    return false
+                }
+                group.addTask {
+                    for await item in subscribed.stream {
+                        guard case .delivery(let delivery) = item else { return true }
+                        // Events numbered up to the replay were sent already.
+                        if delivery.event.sequence <= subscribed.current, after != nil { continue }
+                        try await outbound.write(.text(delivery.json))
+                    }
+                    return true
+                }
+                let streamEnded = try await group.next() ?? false
+                group.cancelAll()
+                if streamEnded {
+                    try? await outbound.close(Self.tooSlow, reason: "fell behind; reconnect with after=<last seq>")
+                }
+            }
+        })
+    }
+
+    /// `types`, `agent`, `queue` and `after` from the query; a 400/422 naming the parameter.
+    static func query(_ request: Request) throws(APIError) -> (EventFilter, Int64?) {
+        let q = request.uri.queryParameters
+        let filter: EventFilter
+        do {
+            filter = try EventFilter.parse(types: q["types"].map(String.init), agent: q["agent"].map(String.init),
+                                           queue: q["queue"].map(String.init))
+        } catch {
+            throw .invalidValue(field: error.field, error.message)
+        }
+        var after: Int64?
+        if let text = q["after"] {
+            guard let value = Int64(text), value >= 0 else {
+                throw .invalidValue(field: "after", "after is the seq of the last event you saw (a whole number); leave it out to start now")
+            }
+            after = value
+        }
+        return (filter, after)
+    }
+
+    /// A browser sends `Origin`; it must name this host (the `Host` it asked), else another
+    /// site is opening the stream with the agent's cookie (cross-site WebSocket hijacking).
+    static func checkOrigin(_ request: Request) throws(APIError) {
+        guard let origin = request.headers[.origin] else { return }
+        let host = request.head.authority ?? request.headers[.host] ?? ""
+        let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? ""
+        guard !host.isEmpty, originHost == host else {
+            throw .forbidden(field: "Origin", "the event stream is only for pages served by this Hotline (\(host)); \(origin) is another site")
+        }
+    }
+}
