@@ -1,0 +1,26 @@
+export default async ({ ev, shot, go, ctl, click, type, text, sleep }) => {
+  await go('http://127.0.0.1:18080/desktop/supervisor.html');
+  await type('login-username', '2001'); await type('login-password', 'pw'); await click('login-submit'); await sleep(1200);
+  console.log('q waiting', await text('queue-cards-waiting'), 'agent state', await text('agent-1001-state'));
+  await ctl('/stats'); await ctl('/offer'); await sleep(600);
+  console.log('q waiting', await text('queue-cards-waiting'), 'agent state', await text('agent-1001-state'), await text('queue-cards-sl'));
+  await click('agent-1002-not-ready'); await sleep(400);
+  console.log('1002', await text('agent-1002-state'), await text('agent-1002-reason-text'));
+  await click('agent-1002-logout'); await click('agent-1002-logout'); await sleep(400);
+  console.log('1002', await text('agent-1002-state'));
+  await sleep(1500); await shot('06-supervisor');
+  await go('http://127.0.0.1:18080/desktop/admin.html'); await sleep(300);
+  console.log('denied', await ev(`!document.querySelector('#denied-view').hidden`));
+  await ev(`document.querySelector('#logout').click()`); await sleep(400);
+  await type('login-username', 'admin'); await type('login-password', 'pw'); await click('login-submit'); await sleep(1000);
+  await click('admin-agent-1001-edit'); await sleep(400);
+  await ev(`document.querySelector('#agent-editor .skill-level').value='11'`); await click('agent-save'); await sleep(400);
+  console.log('field err', await ev(`document.querySelector('#agent-editor .field-error')?.previousElementSibling?.dataset.field + ' | ' + document.querySelector('#agent-editor .field-error')?.textContent`));
+  await shot('07-admin-agent');
+  await click('tab-flows'); await type('flow-text', 'flow: x\nstart: bad\nnodes: {}\n'); await click('flow-validate'); await sleep(500);
+  console.log('flow', await text('flow-outcome'), await text('flow-problem-2'), 'name', await ev(`document.querySelector('#flow-name').value`));
+  await shot('08-admin-flow');
+  await click('tab-queues'); await click('admin-queue-cards-edit'); await sleep(400); await click('queue-save'); await sleep(300);
+  console.log('notice', await ev(`document.querySelector('#notice').textContent`));
+  await shot('09-admin-queue');
+};
