@@ -376,9 +376,10 @@ final class APITests: XCTestCase {
 
     func testMissingOrWrongCredentialsAre401WithAChallenge() async throws {
         let cases: [(authorization: String?, message: String)] = [
-            (nil, "sign in with HTTP Basic: your SIP extension and SIP password (curl -u 1001:PASSWORD)"),
-            ("Bearer abc", "sign in with HTTP Basic: your SIP extension and SIP password (curl -u 1001:PASSWORD)"),
-            ("Basic !!!", "the Authorization header is not Basic with base64 of username:password; sign in again"),
+            (nil, "sign in: POST /api/v1/sessions with your username and password, then send the cookie or "
+                + "Authorization: Bearer <token>; scripts may use HTTP Basic with the SIP extension and password"),
+            ("Bearer abc", "this session token is not known (the server may have restarted); sign in again"),
+            ("Basic !!!", "the Authorization header is neither Bearer <token> nor Basic with base64 of username:password"),
             (Self.basic("1001", "wrong"), "wrong username or password; use your SIP extension and SIP password"),
             (Self.basic("7777", "secret-1001"), "wrong username or password; use your SIP extension and SIP password"),
         ]
@@ -388,7 +389,7 @@ final class APITests: XCTestCase {
                 headers[.authorization] = c.authorization
                 let response = try await client.execute(uri: "/api/v1/agents", method: .get, headers: headers)
                 XCTAssertEqual(response.status, .unauthorized)
-                XCTAssertEqual(response.headers[.wwwAuthenticate], #"Basic realm="hotline""#)
+                XCTAssertEqual(response.headers[.wwwAuthenticate], #"Bearer realm="hotline""#)
                 XCTAssertEqual(try response.error(), .init(code: "unauthenticated", field: nil, message: c.message))
             }
         }

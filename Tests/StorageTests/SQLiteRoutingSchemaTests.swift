@@ -109,10 +109,11 @@ final class RoutingSchemaTests: XCTestCase {
         XCTAssertEqual(states, [onCall])
     }
 
-    func testRoutingMigrationsAreLast() async throws {
+    func testRoutingMigrationsFollowSelfService() async throws {
         let store = try SQLiteStore(.inMemory)
         let migrations = try await store.appliedMigrations()
-        XCTAssertEqual(migrations.suffix(2), ["v4-routing", "v5-lost-agents-transfer-notes"])
+        XCTAssertEqual(Array(migrations.drop { $0 != "v3-self-service" }.prefix(3)),
+                       ["v3-self-service", "v4-routing", "v5-lost-agents-transfer-notes"])
     }
 
     /// v5 rebuilds call_segments: rows written under v4 survive it, and 'lost' and

@@ -20,7 +20,7 @@ import SIPDialog
 /// Failed password checks of either kind are throttled per source and per user.
 public final class APIAuthentication: Sendable {
     static let cookieName = "hotline_session"
-    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+    static let csrfHeader = HTTPFields.Element.Name("X-CSRF-Token")!
 
     /// What the store says about a user signing in.
     public struct StoredUser: Sendable {
@@ -94,11 +94,9 @@ public final class APIAuthentication: Sendable {
         case .valid(let s):
             return (APIPrincipal(username: s.username, roles: s.roles), s.csrfToken)
         case .expired:
-            throw APIError(code: "session-expired", message: "your session has ended (logged out, idle too long or too old); sign in again",
-                           status: .unauthorized)
+            throw .unauthenticated(code: "session-expired", "your session has ended (logged out, idle too long or too old); sign in again")
         case .unknown:
-            throw APIError(code: "unauthenticated", message: "this session token is not known (the server may have restarted); sign in again",
-                           status: .unauthorized)
+            throw .unauthenticated("this session token is not known (the server may have restarted); sign in again")
         }
     }
 
@@ -137,9 +135,8 @@ public final class APIAuthentication: Sendable {
         guard let stored, matches, stored.isActive, stored.passwordHash != nil else {
             throttle.withLockedValue { $0.recordFailure(source: source, user: known ? username : nil, now: monotonic()) }
             logger.notice("web sign-in failed; repeated failures are throttled", metadata: ["api.user": "\(username)", "api.source": "\(source)"])
-            throw APIError(code: "wrong-credentials", field: "password",
-                           message: "wrong username or password (or the account is disabled or has no web password); try again",
-                           status: .unauthorized)
+            throw .unauthenticated(code: "wrong-credentials", field: "password",
+                                   "wrong username or password (or the account is disabled or has no web password); try again")
         }
         throttle.withLockedValue { $0.recordSuccess(source: source, user: username, now: monotonic()) }
         let session = sessions.withLockedValue {
@@ -185,7 +182,7 @@ public final class APIAuthentication: Sendable {
         let trimmed = header.drop { $0 == " " }
         guard trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " else { return nil }
         let token = trimmed.dropFirst(7).trimmingCharacters(in: " ")
-        return token.isEmpty ? nil : token
+        return token.isEmpty ? nil : String(token)
     }
 
     static func changesState(_ method: HTTPRequest.Method) -> Bool {

@@ -68,12 +68,13 @@ public struct APIError: Error, Hashable, Sendable, CustomStringConvertible {
 
     // MARK: The API's own codes
 
-    /// The realm of the Basic challenge: what a browser shows in its login box.
-    static let basicRealm = "hotline"
+    /// The challenge of every 401. It names Bearer, not Basic: a Basic challenge makes a
+    /// browser open its own login box over the desktop's sign-in page. Scripts that use
+    /// Basic send it unasked (`curl -u`).
+    static let challenge = "Bearer realm=\"hotline\""
 
-    static func unauthenticated(_ message: String) -> APIError {
-        APIError(code: "unauthenticated", message: message, status: .unauthorized,
-                 headers: [.wwwAuthenticate: "Basic realm=\"\(basicRealm)\""])
+    static func unauthenticated(code: String = "unauthenticated", field: String? = nil, _ message: String) -> APIError {
+        APIError(code: code, field: field, message: message, status: .unauthorized, headers: [.wwwAuthenticate: challenge])
     }
 
     static func tooManyAttempts(retryAfterSeconds: Int) -> APIError {

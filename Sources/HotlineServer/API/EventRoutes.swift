@@ -99,7 +99,7 @@ struct EventRoutes: Sendable {
     /// site is opening the stream with the agent's cookie (cross-site WebSocket hijacking).
     static func checkOrigin(_ request: Request) throws(APIError) {
         guard let origin = request.headers[.origin] else { return }
-        let host = request.head.authority ?? request.headers[.host] ?? ""
+        let host = request.head.authority ?? ""
         let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? ""
         guard !host.isEmpty, originHost == host else {
             throw .forbidden(field: "Origin", "the event stream is only for pages served by this Hotline (\(host)); \(origin) is another site")

@@ -29,9 +29,11 @@ struct WebFiles: Sendable {
         }
         return Response(status: .ok, headers: [.contentType: type, .contentSecurityPolicy: Self.policy,
                                                .xContentTypeOptions: "nosniff", .cacheControl: "no-cache",
-                                               .referrerPolicy: "same-origin"],
+                                               Self.referrerPolicy: "same-origin"],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
+
+    static let referrerPolicy = HTTPFields.Element.Name("Referrer-Policy")!
 
     /// The content type of a safe file name, nil for anything else.
     static func contentType(of name: String) -> String? {
