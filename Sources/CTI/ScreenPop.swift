@@ -59,28 +59,33 @@ public struct ScreenPop: Sendable {
             "customer": customer.map(Self.customer) ?? .null,
             "note": .string(note),
         ]
-        pop["ivr"] = ivr.map { summary in
-            [
-                "flow": .string(summary.flow),
-                "language": .string(summary.language.rawValue),
-                "outcome": .string(summary.outcome),
-                "verification": .string(summary.verification),
-                "verificationMethod": .string(summary.verificationMethod),
-                "verified": .bool(summary.verification == "verified"),
-                "transferReason": .string(summary.transfer?.reason),
-                "variables": Self.masked(variables),
-                "path": .array(steps.sorted { $0.position < $1.position }.map { step in
-                    [
-                        "node": .string(step.node),
-                        "kind": .string(step.kind),
-                        "input": .string(step.input.map { Self.isSecret(step.node) ? FlowMask.mask : $0 }),
-                        "outcome": .string(step.outcome),
-                        "at": .string(step.startedAt.iso8601),
-                    ]
-                }),
-            ]
-        } ?? .null
+        pop["ivr"] = ivr.map { Self.ivr($0, variables: variables, steps: steps) } ?? .null
         return .object(pop)
+    }
+
+    /// What the caller did in the IVR: the summary, the variables (secrets masked) and the
+    /// path of steps in order (secret inputs masked). The pop and the interaction's detail
+    /// (`GET /api/v1/interactions/{id}`) show the same.
+    public static func ivr(_ summary: IVRSummary, variables: JSONValue, steps: [IVRStepRecord]) -> JSONValue {
+        [
+            "flow": .string(summary.flow),
+            "language": .string(summary.language.rawValue),
+            "outcome": .string(summary.outcome),
+            "verification": .string(summary.verification),
+            "verificationMethod": .string(summary.verificationMethod),
+            "verified": .bool(summary.verification == "verified"),
+            "transferReason": .string(summary.transfer?.reason),
+            "variables": masked(variables),
+            "path": .array(steps.sorted { $0.position < $1.position }.map { step in
+                [
+                    "node": .string(step.node),
+                    "kind": .string(step.kind),
+                    "input": .string(step.input.map { isSecret(step.node) ? FlowMask.mask : $0 }),
+                    "outcome": .string(step.outcome),
+                    "at": .string(step.startedAt.iso8601),
+                ]
+            }),
+        ]
     }
 
     public static func customer(_ c: Customer) -> JSONValue {

@@ -107,7 +107,8 @@ public struct ConfigurationReader {
                 }
             case "web_root": c.webRoot = resolve(try string(v, key: "http.web_root"))
             case "secure_cookies": c.secureCookies = try bool(v, key: "http.secure_cookies")
-            default: throw unknownKey(k, key, in: "http", known: ["listen", "web_root", "secure_cookies"])
+            case "openapi": c.openAPIPath = resolve(try string(v, key: "http.openapi"))
+            default: throw unknownKey(k, key, in: "http", known: ["listen", "web_root", "secure_cookies", "openapi"])
             }
         }
     }

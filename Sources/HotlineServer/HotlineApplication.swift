@@ -85,7 +85,8 @@ public enum HotlineApplication {
                     },
                     viewers: { principal in
                         EventViewer(username: principal.username, roles: principal.roles, queues: agentQueues[principal.username] ?? [])
-                    })))
+                    },
+                    resources: .init(store: store, openAPIPath: config.openAPIPath))))
             }
             if let ivr {
                 services.append(.init(service: FlowReloader(registry: ivr.setup.registry, dataDirectory: config.dataDirectory,

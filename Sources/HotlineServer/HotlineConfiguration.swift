@@ -84,6 +84,8 @@ public struct HotlineConfiguration: Sendable {
     /// Session cookies carry `Secure` (sent over HTTPS only; browsers also accept them from
     /// http://127.0.0.1 and http://localhost). Turn off only for plain HTTP on a trusted LAN.
     public var secureCookies = true
+    /// The OpenAPI document served at `/openapi.yaml` (`openapi.yaml` in the repository); nil: none.
+    public var openAPIPath: String?
     public var dataDirectory = "./data"
     public var logLevel = "info"
     public var domain = "hotline.local"

@@ -2,7 +2,7 @@
 ///
 /// Backends (SQLite embedded, PostgreSQL for production) conform to this and must pass
 /// the same conformance suite in StorageTests.
-public protocol HotlineStore: UserStore, CustomerStore, InteractionStore, SelfServiceStore, RoutingStore {
+public protocol HotlineStore: UserStore, CustomerStore, InteractionStore, SelfServiceStore, RoutingStore, AuditStore {
     /// Releases the database. Further calls fail with `.backend`. Called on shutdown so
     /// the SQLite WAL is checkpointed and PostgreSQL connections are closed cleanly.
     func close() async throws

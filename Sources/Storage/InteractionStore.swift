@@ -27,6 +27,9 @@ public protocol InteractionStore: Sendable {
     /// The recordings of one interaction, in the order they started.
     func recordings(of interaction: InteractionID) async throws -> [CallRecording]
 
+    /// The recording with this id, or nil.
+    func recording(id: RecordingID) async throws -> CallRecording?
+
     /// Recordings with this status, oldest first (``CallRecording/Status/recording`` after
     /// a restart: the ones cut short).
     func recordings(status: CallRecording.Status) async throws -> [CallRecording]

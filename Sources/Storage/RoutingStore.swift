@@ -38,6 +38,13 @@ public protocol RoutingStore: Sendable {
     func callRecords(from: Timestamp?, to: Timestamp?, queue: String?, limit: Int, after: InteractionID?) async throws
         -> [CallRecord]
 
+    /// Records matching every filter of `query`, NEWEST first (`arrivedAt` descending, then
+    /// interaction id descending), whole (segments and transfers) as `callRecord(of:)` reads
+    /// them; at most `limit` (1...`PageRequest.maximumLimit`, else `.invalid` on `limit`),
+    /// strictly after (older than) the record `after`, the last of the previous page.
+    /// `.invalid` on `paging` when `after` names no stored record.
+    func callRecords(matching query: CallRecordQuery, limit: Int, after: InteractionID?) async throws -> [CallRecord]
+
     /// Records without an outcome (calls that were up when Hotline stopped, after a
     /// restart), ordered by `arrivedAt` then interaction id.
     func unfinishedCallRecords() async throws -> [CallRecord]

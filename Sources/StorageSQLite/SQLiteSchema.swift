@@ -520,6 +520,51 @@ enum SQLiteSchema {
                 """)
         }
 
+        migrator.registerMigration("v7-audit-log") { db in
+            // audit_log: who viewed or changed a customer record (AuditStore). Append-only:
+            // triggers refuse UPDATE and DELETE, and an INSERT that would take an existing
+            // sequence (INSERT OR REPLACE deletes the old row without firing DELETE triggers
+            // unless recursive triggers are on), so no writer can rewrite history. sequence
+            // is the rowid: the store lets SQLite number entries in append order; with
+            // deletes refused, numbers are never reused. The length and character CHECKs
+            // repeat AuditEntry.validateForStorage.
+            //
+            // The interactions list (RoutingStore.callRecords(matching:)) filters call records
+            // by caller, outcome and customer, newest first: indexes for each, ending in
+            // (arrived_at, interaction_id) so a filtered page is read in order and stops at
+            // the limit. The agent filter uses call_segments_by_agent (v5).
+            try db.execute(sql: """
+                CREATE TABLE audit_log (
+                    sequence INTEGER NOT NULL PRIMARY KEY CHECK (sequence >= 1),
+                    at       INTEGER NOT NULL,
+                    actor    TEXT    NOT NULL CHECK (length(actor) BETWEEN 1 AND 64 AND instr(actor, ' ') = 0),
+                    action   TEXT    NOT NULL CHECK (length(action) BETWEEN 1 AND 64
+                                                     AND ltrim(action, 'abcdefghijklmnopqrstuvwxyz.-') = ''),
+                    subject  TEXT    NOT NULL CHECK (length(subject) BETWEEN 1 AND 200 AND trim(subject) <> ''),
+                    detail   TEXT    CHECK (length(detail) BETWEEN 1 AND 2000)
+                );
+                CREATE INDEX audit_log_by_subject ON audit_log (subject, sequence);
+                CREATE INDEX audit_log_by_actor ON audit_log (actor, sequence);
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN
+                    SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed');
+                END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN
+                    SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted');
+                END;
+                CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log
+                WHEN EXISTS (SELECT 1 FROM audit_log WHERE sequence = NEW.sequence)
+                BEGIN
+                    SELECT RAISE(ABORT, 'audit_log is append-only: a sequence cannot be reused');
+                END;
+
+                CREATE INDEX call_records_by_caller ON call_records (caller, arrived_at, interaction_id);
+                CREATE INDEX call_records_by_outcome ON call_records (outcome, arrived_at, interaction_id);
+                CREATE INDEX interactions_by_customer ON interactions (customer_id, started_at) WHERE customer_id IS NOT NULL;
+                """)
+        }
+
         return migrator
     }
 

@@ -41,6 +41,12 @@ extension SQLiteStore {
         }
     }
 
+    public func recording(id: RecordingID) async throws -> CallRecording? {
+        try await read("read recording \(id)") { db in
+            try RecordingRows.fetch(db, where: "id = ?", [id.rawValue]).first
+        }
+    }
+
     public func recordings(status: CallRecording.Status) async throws -> [CallRecording] {
         try await read("list \(status.rawValue) recordings") { db in
             try RecordingRows.fetch(db, where: "status = ?", [status.rawValue])

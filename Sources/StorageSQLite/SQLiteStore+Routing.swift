@@ -101,6 +101,62 @@ extension SQLiteStore {
         }
     }
 
+    public func callRecords(matching query: CallRecordQuery, limit: Int, after: InteractionID?) async throws
+        -> [CallRecord] {
+        try PageRequest.requireLimit(limit)
+        return try await read("search call records") { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let from = query.from {
+                conditions.append("arrived_at >= ?")
+                arguments.append(from.millisecondsSinceEpoch)
+            }
+            if let to = query.to {
+                conditions.append("arrived_at < ?")
+                arguments.append(to.millisecondsSinceEpoch)
+            }
+            // Any offer to the agent, answered or not. IN rather than a correlated EXISTS
+            // lets SQLite choose: walk the agent's segments (call_segments_by_agent) when
+            // they are few, or probe them per record when they are many.
+            if let agent = query.agent {
+                conditions.append("interaction_id IN (SELECT interaction_id FROM call_segments WHERE agent_id = ?)")
+                arguments.append(agent.rawValue)
+            }
+            // Every queue the call waited in is in the JSON `queues`; call_segments.queue
+            // would miss a queue the caller left before any offer, and `queue` is only the last.
+            if let queue = query.queue {
+                conditions.append("EXISTS (SELECT 1 FROM json_each(call_records.queues) WHERE json_each.value = ?)")
+                arguments.append(queue)
+            }
+            if let outcome = query.outcome {
+                conditions.append("outcome = ?")
+                arguments.append(outcome.rawValue)
+            }
+            if let caller = query.caller {
+                conditions.append("caller = ?")
+                arguments.append(caller)
+            }
+            if let customer = query.customer {
+                conditions.append("interaction_id IN (SELECT id FROM interactions WHERE customer_id = ?)")
+                arguments.append(customer.rawValue)
+            }
+            if let after {
+                guard let arrived = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT arrived_at FROM call_records WHERE interaction_id = ?"),
+                    arguments: [after.rawValue])
+                else {
+                    throw StorageError.invalid(.paging, """
+                        There is no call record \(after) to continue after; start again from the first page.
+                        """)
+                }
+                conditions.append("(arrived_at < ? OR (arrived_at = ? AND interaction_id < ?))")
+                arguments += [arrived, arrived, after.rawValue]
+            }
+            let condition = conditions.isEmpty ? "1 = 1" : conditions.joined(separator: " AND ")
+            return try CallRecordRows.fetch(db, where: condition, arguments, limit: limit, newestFirst: true)
+        }
+    }
+
     public func unfinishedCallRecords() async throws -> [CallRecord] {
         try await read("list unfinished call records") { db in
             try CallRecordRows.fetch(db, where: "outcome IS NULL", [], limit: nil)
@@ -225,16 +281,19 @@ enum CallRecordRows {
         }
     }
 
-    /// Records matching `condition` ordered by arrival then id, with their segments and
-    /// transfers (two more queries per 500 records, not two per record).
+    /// Records matching `condition` ordered by arrival then id (both descending when
+    /// `newestFirst`), with their segments and transfers (two more queries per 500 records,
+    /// not two per record).
     static func fetch(
-        _ db: Database, where condition: String, _ arguments: [any DatabaseValueConvertible], limit: Int?
+        _ db: Database, where condition: String, _ arguments: [any DatabaseValueConvertible], limit: Int?,
+        newestFirst: Bool = false
     ) throws -> [CallRecord] {
+        let order = newestFirst ? "arrived_at DESC, interaction_id DESC" : "arrived_at, interaction_id"
         let rows = try Row.fetchAll(db, sql: """
             SELECT interaction_id, sip_call_id, caller, dialled, arrived_at, ivr_ended_at, queued_at, first_offered_at,
                    answered_at, ended_at, ivr_path, ivr_outcome, queue, queues, wait_ms, disposition, recording_path,
                    outcome, end_reason
-            FROM call_records WHERE \(condition) ORDER BY arrived_at, interaction_id\(limit == nil ? "" : " LIMIT ?")
+            FROM call_records WHERE \(condition) ORDER BY \(order)\(limit == nil ? "" : " LIMIT ?")
             """, arguments: StatementArguments(arguments + (limit.map { [$0] } ?? [])))
         var records = try rows.map(record)
         guard !records.isEmpty else { return [] }

@@ -60,6 +60,11 @@ final class SQLiteFileConformanceTests: XCTestCase {
     func testCallRecordErrors() async throws { try await suite.callRecordErrors() }
     func testCallRecordPaging() async throws { try await suite.callRecordPaging() }
     func testRoutingJournalBatch() async throws { try await suite.routingJournalBatch() }
+    func testCallRecordSearchFilters() async throws { try await suite.callRecordSearchFilters() }
+    func testCallRecordSearchPaging() async throws { try await suite.callRecordSearchPaging() }
+    func testAuditAppendAndRead() async throws { try await suite.auditAppendAndRead() }
+    func testAuditConcurrentAppends() async throws { try await suite.auditConcurrentAppends() }
+    func testAuditValidation() async throws { try await suite.auditValidation() }
 
     func testPersistsAcrossReopen() async throws {
         let path = directory.appendingPathComponent("data").path
@@ -69,6 +74,11 @@ final class SQLiteFileConformanceTests: XCTestCase {
     func testSelfServicePersistsAcrossReopen() async throws {
         let path = directory.appendingPathComponent("data").path
         try await HotlineStoreConformance.selfServicePersistsAcrossReopen { try SQLiteStore(.dataDirectory(path)) }
+    }
+
+    func testAuditPersistsAcrossReopen() async throws {
+        let path = directory.appendingPathComponent("data").path
+        try await HotlineStoreConformance.auditPersistsAcrossReopen { try SQLiteStore(.dataDirectory(path)) }
     }
 }
 
@@ -111,4 +121,9 @@ final class SQLiteInMemoryConformanceTests: XCTestCase {
     func testCallRecordErrors() async throws { try await suite.callRecordErrors() }
     func testCallRecordPaging() async throws { try await suite.callRecordPaging() }
     func testRoutingJournalBatch() async throws { try await suite.routingJournalBatch() }
+    func testCallRecordSearchFilters() async throws { try await suite.callRecordSearchFilters() }
+    func testCallRecordSearchPaging() async throws { try await suite.callRecordSearchPaging() }
+    func testAuditAppendAndRead() async throws { try await suite.auditAppendAndRead() }
+    func testAuditConcurrentAppends() async throws { try await suite.auditConcurrentAppends() }
+    func testAuditValidation() async throws { try await suite.auditValidation() }
 }

@@ -20,7 +20,7 @@ final class SQLiteStoreTests: XCTestCase {
     }
 
     static let migrations = ["v1-users", "v1-sip-credentials", "v1-customers", "v2-interactions", "v3-self-service", "v4-routing",
-                             "v5-lost-agents-transfer-notes", "v6-web-passwords"]
+                             "v5-lost-agents-transfer-notes", "v6-web-passwords", "v7-audit-log"]
 
     func testCreatesNestedDataDirectoryAndFile() async throws {
         let dataDirectory = directory.appendingPathComponent("a/b/data")

@@ -89,6 +89,23 @@ struct APIRequestBody: Sendable {
         }
     }
 
+    /// An array of strings, or nil when absent.
+    func strings(_ name: String) throws(APIError) -> [String]? {
+        switch fields[name] {
+        case nil: return nil
+        case .list(let items):
+            var out: [String] = []
+            for item in items {
+                guard case .string(let s) = item else {
+                    throw .malformedJSON(field: name, "'\(name)' holds a \(item.jsonTypeName); write a list of strings, e.g. [\"a\", \"b\"]")
+                }
+                out.append(s)
+            }
+            return out
+        case let other?: throw .malformedJSON(field: name, "'\(name)' is a \(other.jsonTypeName); write a list of strings, e.g. [\"a\", \"b\"]")
+        }
+    }
+
     /// `application/json` or `application/<something>+json`, parameters (charset) ignored.
     static func isJSON(_ contentType: String) -> Bool {
         let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: " \t").lowercased() } ?? ""

@@ -8,6 +8,7 @@ import NIOCore
 import ServiceLifecycle
 import SIPDialog
 import SIPNetwork
+import Storage
 
 /// The HTTP API (`/api/v1`, JSON): the routing subset of issue #5, which the agent
 /// desktop of issue #6 extends (sessions, CSRF, OpenAPI, WebSocket events). docs/api.md
@@ -22,6 +23,7 @@ public struct APIServer: Service {
     let viewers: @Sendable (APIPrincipal) async -> EventViewer
     /// The web desktop's files (`web/` in the repository); nil: no desktop.
     let webRoot: String?
+    let resources: Resources
     let logger: Logger
     let onReady: (@Sendable (HostPort) -> Void)?
 
@@ -35,7 +37,8 @@ public struct APIServer: Service {
                 hub: EventHub? = nil, webRoot: String? = nil, secureCookies: Bool = true,
                 sessions: SessionTable = SessionTable(),
                 lookUp: @escaping @Sendable (String) async -> APIAuthenticationUser? = { _ in nil },
-                viewers: (@Sendable (APIPrincipal) async -> EventViewer)? = nil) {
+                viewers: (@Sendable (APIPrincipal) async -> EventViewer)? = nil,
+                resources: Resources = Resources()) {
         self.listen = listen
         self.commands = commands
         self.auth = APIAuthentication(basic: BasicAuthenticator(users: users), sessions: sessions, secureCookies: secureCookies,
@@ -43,8 +46,32 @@ public struct APIServer: Service {
         self.hub = hub ?? EventHub(node: "local", logger: logger)
         self.viewers = viewers ?? { EventViewer(username: $0.username, roles: $0.roles) }
         self.webRoot = webRoot
+        self.resources = resources
         self.logger = logger
         self.onReady = onReady
+    }
+
+    /// What the routes beyond routing read: the store (customers, interactions,
+    /// recordings, the audit log), who watches whom, the reference lists, the OpenAPI file.
+    public struct Resources: Sendable {
+        public var store: (any HotlineStore)?
+        /// Supervisor username → the agents of their team (a supervisor not listed sees all).
+        public var teams: [String: Set<String>]
+        public var dispositions: [CodeLabel]
+        public var reasons: [CodeLabel]
+        public var openAPIPath: String?
+        public var now: @Sendable () -> Timestamp
+
+        public init(store: (any HotlineStore)? = nil, teams: [String: Set<String>] = [:],
+                    dispositions: [CodeLabel] = CodeLabel.defaultDispositions, reasons: [CodeLabel] = CodeLabel.defaultReasons,
+                    openAPIPath: String? = nil, now: @escaping @Sendable () -> Timestamp = { .now() }) {
+            self.store = store
+            self.teams = teams
+            self.dispositions = dispositions
+            self.reasons = reasons
+            self.openAPIPath = openAPIPath
+            self.now = now
+        }
     }
 
     public func run() async throws {
@@ -53,7 +80,8 @@ public struct APIServer: Service {
 
     /// The Hummingbird application (also what the tests drive).
     func makeApplication() -> some ApplicationProtocol {
-        let router = Self.router(commands: commands, auth: auth, hub: hub, viewers: viewers, webRoot: webRoot, logger: logger)
+        let router = Self.router(commands: commands, auth: auth, hub: hub, viewers: viewers, webRoot: webRoot,
+                                 resources: resources, logger: logger)
         let logger = self.logger
         let onReady = self.onReady
         return Application(
@@ -73,14 +101,15 @@ public struct APIServer: Service {
                        now: @escaping @Sendable () -> Int64, logger: Logger) -> Router<APIRequestContext> {
         let auth = APIAuthentication(basic: authenticator, secureCookies: true, lookUp: { _ in nil }, monotonic: now, logger: logger)
         return router(commands: commands, auth: auth, hub: EventHub(node: "test", logger: logger),
-                      viewers: { EventViewer(username: $0.username, roles: $0.roles) }, webRoot: nil, logger: logger)
+                      viewers: { EventViewer(username: $0.username, roles: $0.roles) }, webRoot: nil, resources: Resources(),
+                      logger: logger)
     }
 
     /// Every route, with JSON errors for the rest: 404 for an unknown path, 405 with
     /// `Allow` for a known path asked with another method.
     static func router(commands: any RoutingCommands, auth: APIAuthentication, hub: EventHub,
                        viewers: @escaping @Sendable (APIPrincipal) async -> EventViewer, webRoot: String?,
-                       logger: Logger) -> Router<APIRequestContext> {
+                       resources: Resources, logger: Logger) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         // Before any route, so it wraps them all and the not-found responder too.
         router.add(middleware: APIErrorMiddleware(logger: logger))
@@ -105,6 +134,24 @@ public struct APIServer: Service {
         table.add(.post, "/api/v1/agents/{id}/resume", agents.resume)
         table.add(.post, "/api/v1/agents/{id}/hangup", agents.hangup)
         table.add(.get, "/api/v1/queues", agents.queues)
+        let reference = ReferenceRoutes(store: resources.store, commands: commands, auth: auth, dispositions: resources.dispositions,
+                                        reasons: resources.reasons, openAPIPath: resources.openAPIPath, now: resources.now)
+        table.add(.get, "/openapi.yaml", reference.openAPI)
+        table.add(.get, "/api/v1/dispositions", reference.listDispositions)
+        table.add(.get, "/api/v1/reasons", reference.listReasons)
+        table.add(.get, "/api/v1/agents/{id}/stats", reference.stats)
+        if let store = resources.store {
+            let access = APIAccess(teams: resources.teams)
+            let interactions = InteractionRoutes(store: store, auth: auth, access: access, logger: logger)
+            table.add(.get, "/api/v1/interactions", interactions.list)
+            table.add(.get, "/api/v1/interactions/{id}", interactions.one)
+            table.add(.get, "/api/v1/recordings/{id}", interactions.recording)
+            let customers = CustomerRoutes(store: store, commands: commands, auth: auth, logger: logger, now: resources.now)
+            table.add(.get, "/api/v1/customers", customers.search)
+            table.add(.post, "/api/v1/customers", customers.create)
+            table.add(.get, "/api/v1/customers/{id}", customers.one)
+            table.add(.patch, "/api/v1/customers/{id}", customers.update)
+        }
         EventRoutes(hub: hub, auth: auth, viewers: viewers, logger: logger).register(on: router)
         table.recordExternal(.get, "/api/v1/events")
         if let webRoot {
