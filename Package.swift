@@ -130,6 +130,8 @@ let package = Package(
                                                         .product(name: "NIOPosix", package: "swift-nio"),
                                                         .product(name: "NIOHTTP1", package: "swift-nio"),
                                                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                                                        .product(name: "HummingbirdTesting", package: "hummingbird")]),
+                                                        .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                                        .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                                                        .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -24,7 +24,8 @@ public struct AuditEntry: Hashable, Codable, Sendable {
     public var action: String
     /// What it was done to, as the API names it: `customers/c-123`.
     public var subject: String
-    /// More about it for the reader (`changed nameEn, phoneNumbers`); never the record's data.
+    /// More about it for the reader (`changed nameEn, phoneNumbers`), at most
+    /// `maximumDetailLength` Unicode scalars.
     public var detail: String?
 
     public init(sequence: Int64? = nil, at: Timestamp, actor: String, action: String, subject: String,
@@ -109,10 +110,10 @@ extension AuditEntry {
                 "customers/c-123".
                 """)
         }
-        if let detail, !(1...Self.maximumDetailLength).contains(detail.unicodeScalars.count) {
+        if let detail, detail.unicodeScalars.count > Self.maximumDetailLength {
             throw .invalid(.detail, """
-                The audit detail has \(detail.unicodeScalars.count) characters; keep it to 1 to \
-                \(Self.maximumDetailLength), or leave it nil.
+                The audit detail has \(detail.unicodeScalars.count) characters; keep it to \(Self.maximumDetailLength) \
+                (cut it with unicodeScalars.prefix).
                 """)
         }
     }

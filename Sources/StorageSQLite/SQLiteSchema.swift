@@ -532,7 +532,10 @@ enum SQLiteSchema {
             // The interactions list (RoutingStore.callRecords(matching:)) filters call records
             // by caller, outcome and customer, newest first: indexes for each, ending in
             // (arrived_at, interaction_id) so a filtered page is read in order and stops at
-            // the limit. The agent filter uses call_segments_by_agent (v5).
+            // the limit. The agent filter probes each record's segments for the agent:
+            // call_segments_by_record_agent answers that from the index alone, and without
+            // it SQLite (no statistics) probes through call_segments_by_agent instead, which
+            // reads all of a busy agent's segments per record.
             try db.execute(sql: """
                 CREATE TABLE audit_log (
                     sequence INTEGER NOT NULL PRIMARY KEY CHECK (sequence >= 1),
@@ -541,7 +544,7 @@ enum SQLiteSchema {
                     action   TEXT    NOT NULL CHECK (length(action) BETWEEN 1 AND 64
                                                      AND ltrim(action, 'abcdefghijklmnopqrstuvwxyz.-') = ''),
                     subject  TEXT    NOT NULL CHECK (length(subject) BETWEEN 1 AND 200 AND trim(subject) <> ''),
-                    detail   TEXT    CHECK (length(detail) BETWEEN 1 AND 2000)
+                    detail   TEXT    CHECK (length(detail) <= 2000)
                 );
                 CREATE INDEX audit_log_by_subject ON audit_log (subject, sequence);
                 CREATE INDEX audit_log_by_actor ON audit_log (actor, sequence);
@@ -561,6 +564,7 @@ enum SQLiteSchema {
 
                 CREATE INDEX call_records_by_caller ON call_records (caller, arrived_at, interaction_id);
                 CREATE INDEX call_records_by_outcome ON call_records (outcome, arrived_at, interaction_id);
+                CREATE INDEX call_segments_by_record_agent ON call_segments (interaction_id, agent_id);
                 CREATE INDEX interactions_by_customer ON interactions (customer_id, started_at) WHERE customer_id IS NOT NULL;
                 """)
         }

@@ -115,11 +115,15 @@ extension SQLiteStore {
                 conditions.append("arrived_at < ?")
                 arguments.append(to.millisecondsSinceEpoch)
             }
-            // Any offer to the agent, answered or not. IN rather than a correlated EXISTS
-            // lets SQLite choose: walk the agent's segments (call_segments_by_agent) when
-            // they are few, or probe them per record when they are many.
+            // Any offer to the agent, answered or not. A probe per record, newest first,
+            // through call_segments_by_record_agent: a page of a busy agent's calls stops
+            // after its limit. (IN (SELECT ... WHERE agent_id = ?) sorts all of the agent's
+            // calls for every page: 170-300 ms for 60,000 of them, against 0.2 ms.)
             if let agent = query.agent {
-                conditions.append("interaction_id IN (SELECT interaction_id FROM call_segments WHERE agent_id = ?)")
+                conditions.append("""
+                    EXISTS (SELECT 1 FROM call_segments s WHERE s.interaction_id = call_records.interaction_id \
+                    AND s.agent_id = ?)
+                    """)
                 arguments.append(agent.rawValue)
             }
             // Every queue the call waited in is in the JSON `queues`; call_segments.queue
@@ -136,6 +140,7 @@ extension SQLiteStore {
                 conditions.append("caller = ?")
                 arguments.append(caller)
             }
+            // A customer has few interactions: found through interactions_by_customer, then sorted.
             if let customer = query.customer {
                 conditions.append("interaction_id IN (SELECT id FROM interactions WHERE customer_id = ?)")
                 arguments.append(customer.rawValue)

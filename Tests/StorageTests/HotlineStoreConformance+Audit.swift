@@ -131,8 +131,9 @@ extension HotlineStoreConformance {
                 (.subject, with { $0.subject = "   " }),
                 (.subject, with { $0.subject = "customers/c-1\u{7}" }),
                 (.subject, with { $0.subject = String(repeating: "s", count: 201) }),
-                (.detail, with { $0.detail = "" }),
                 (.detail, with { $0.detail = String(repeating: "d", count: 2001) }),
+                // 2000 characters, 2001 Unicode scalars: what SQL `length` counts.
+                (.detail, with { $0.detail = String(repeating: "d", count: 1999) + "e\u{301}" }),
             ]
             for (field, entry) in invalid {
                 await assertStorageError(.invalid, field: field) { try await store.appendAudit(entry) }
@@ -155,8 +156,11 @@ extension HotlineStoreConformance {
                     try await store.auditEntries(subject: nil, actor: nil, limit: limit, before: nil)
                 }
             }
+            // An empty detail is stored as given, not as nil.
+            let blank = try await store.appendAudit(with { $0.detail = "" })
+            XCTAssertEqual(blank, Self.numbered(with { $0.detail = "" }, 2))
             let most = try await store.auditEntries(subject: nil, actor: nil, limit: PageRequest.maximumLimit, before: nil)
-            XCTAssertEqual(most, [stored])
+            XCTAssertEqual(most, [blank, stored])
         }
     }
 

@@ -110,6 +110,13 @@ public struct APIServer: Service {
     static func router(commands: any RoutingCommands, auth: APIAuthentication, hub: EventHub,
                        viewers: @escaping @Sendable (APIPrincipal) async -> EventViewer, webRoot: String?,
                        resources: Resources, logger: Logger) -> Router<APIRequestContext> {
+        routeTable(commands: commands, auth: auth, hub: hub, viewers: viewers, webRoot: webRoot, resources: resources, logger: logger).router
+    }
+
+    /// The router with the list of its routes (the OpenAPI test checks each is documented).
+    static func routeTable(commands: any RoutingCommands, auth: APIAuthentication, hub: EventHub,
+                           viewers: @escaping @Sendable (APIPrincipal) async -> EventViewer, webRoot: String?,
+                           resources: Resources, logger: Logger) -> RouteTable {
         let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         // Before any route, so it wraps them all and the not-found responder too.
         router.add(middleware: APIErrorMiddleware(logger: logger))
@@ -161,7 +168,7 @@ public struct APIServer: Service {
             table.add(.get, "/desktop/{file}", web.serve)
         }
         table.refuseOtherMethods()
-        return router
+        return table
     }
 }
 
@@ -187,7 +194,7 @@ public struct APIRequestContext: RequestContext, WebSocketRequestContext {
 /// known path answer 405 with `Allow` (Hummingbird's router answers 404 to them).
 struct RouteTable {
     let router: Router<APIRequestContext>
-    private var methods: [(path: String, methods: [HTTPRequest.Method])] = []
+    private(set) var methods: [(path: String, methods: [HTTPRequest.Method])] = []
 
     init(router: Router<APIRequestContext>) { self.router = router }
 

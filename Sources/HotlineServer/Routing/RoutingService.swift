@@ -184,6 +184,7 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
         let now = Timestamp.now()
         records?.update(contact) { $0.ended(outcome: outcome, reason: reason, at: now) }
         if let record = records?.record(of: contact) { preferred.note(record) }
+        publishEnded(contact, outcome: outcome, reason: reason, at: now)
         if engine.agent(on: contact) != nil {
             perform("call ended") { (engine, now) throws(ACDError) in try engine.callEnded(contact, now: now) }
         } else if engine.contact(contact) != nil {
@@ -366,11 +367,19 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
         guard var entry = agents[agent] else { return }
         if case .reserved(let contact) = from, case .onCall = to {
             records?.update(contact) { $0.answered(agent: agent, at: at) }
+            events?.publish(EventType.interactionAnswered, subject: "interactions/\(contact)",
+                            data: ["interaction": .string(contact.rawValue), "agent": .string(agent.rawValue), "queue": .string(entry.queue),
+                                   "at": .string(at.iso8601)],
+                            agents: [agent.rawValue], queues: entry.queue.map { [$0] } ?? [], time: at)
         }
         if case .wrapUp(let contact) = from {
             let given = entry.wrapUp
             records?.update(contact) { $0.wrapUpEnded(agent: agent, disposition: given?.disposition, notes: given?.notes, at: at) }
             entry.wrapUp = nil
+            events?.publish(EventType.interactionWrappedUp, subject: "interactions/\(contact)",
+                            data: ["interaction": .string(contact.rawValue), "agent": .string(agent.rawValue),
+                                   "disposition": .string(given?.disposition), "notes": .string(given?.notes), "at": .string(at.iso8601)],
+                            agents: [agent.rawValue], time: at)
         }
         if case .onCall(let contact) = from, to.name != .wrapUp, records?.record(of: contact)?.outcome != nil {
             // No wrap-up in this queue: the part ends without after-call work. (A forced
@@ -401,6 +410,20 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
             "previous": .string(from.name.rawValue), "cause": .string(cause), "since": .string(at.iso8601),
             "queue": .string(entry.queue),
         ], agents: [agent.rawValue], queues: queues.sorted(), time: at)
+        markQueuesChanged(queues)
+    }
+
+    /// The call is over: for its agents' desktops (the wrap-up form opens) and the
+    /// supervisors; its queues' figures change (an abandon counts).
+    private func publishEnded(_ contact: InteractionID, outcome: CallOutcome, reason: String, at: Timestamp) {
+        guard let events else { return }
+        let record = records?.record(of: contact)
+        let queues = Set(record?.queues ?? []).union(engine.contact(contact).map { [$0.queue] } ?? [])
+        let agents = record?.agents.map(\.rawValue) ?? []
+        events.publish(EventType.interactionEnded, subject: "interactions/\(contact)", data: [
+            "interaction": .string(contact.rawValue), "outcome": .string(outcome.rawValue), "reason": .string(reason),
+            "queue": .string(record?.queue), "agents": .strings(agents), "at": .string(at.iso8601),
+        ], agents: agents, queues: queues.sorted(), time: at)
         markQueuesChanged(queues)
     }
 
