@@ -187,7 +187,7 @@ struct CustomerRoutes: Sendable {
     private func audit(_ user: APIPrincipal, _ action: String, subject: String, detail: String) async throws {
         do {
             _ = try await store.appendAudit(AuditEntry(at: now(), actor: user.username, action: action, subject: subject,
-                                                       detail: String(detail.prefix(2000))))
+                                                       detail: String(String.UnicodeScalarView(detail.unicodeScalars.prefix(AuditEntry.maximumDetailLength)))))
         } catch {
             logger.error("audit log write failed; the request is refused", metadata: ["error": "\(error)", "api.user": "\(user.username)"])
             throw APIError(code: "unavailable", message: "the audit log cannot be written, so customer records are closed; try again",

@@ -87,7 +87,7 @@ struct InteractionRoutes: Sendable {
             let records: [CallRecord]
             do {
                 records = try await store.callRecords(matching: filter, limit: limit, after: from)
-            } catch let error as StorageError where error.code == .invalid {
+            } catch let error as StorageError where error.code == .invalid && error.field == .paging {
                 throw APIError.invalidValue(field: "cursor", "this cursor names no interaction; start again without cursor")
             }
             for record in records {
