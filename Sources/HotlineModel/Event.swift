@@ -41,6 +41,8 @@ public enum EventType {
     /// The offer was withdrawn (no answer, busy, caller hung up, routed elsewhere).
     public static let interactionOfferCancelled = "interaction.offer-cancelled"
     public static let interactionQueued = "interaction.queued"
+    /// The stream refused (not signed in, forbidden, a bad query): sent once before closing.
+    public static let streamError = "stream.error"
     public static let interactionAnswered = "interaction.answered"
     public static let interactionEnded = "interaction.ended"
     /// A wrap-up finished with its disposition and notes.

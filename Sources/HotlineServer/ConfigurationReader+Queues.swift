@@ -35,7 +35,30 @@ extension ConfigurationReader {
                             "announce_every_seconds", "preferred_agent_window_seconds", "default_handle_seconds", "record",
                             "escalation", "callback_key"]
 
-    func readQueues(_ node: Node) throws(ConfigurationError) -> [QueueConfiguration] {
+    /// One queue as an administrator sends it: the mapping of a `queues:` item (JSON is
+    /// YAML too), its `id` the path's or left out. Checked alone; the routing engine checks
+    /// it with the others (overflow targets) when it is applied.
+    public func readQueue(text: String, id: String) throws(ConfigurationError) -> QueueConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw yamlSyntaxError(error)
+        } catch {
+            throw ConfigurationError(file: file, message: "cannot read YAML: \(error)")
+        }
+        guard let root, case .mapping(var mapping) = root else {
+            throw ConfigurationError(file: file, message: "the queue must be one mapping, e.g. {\"names\": {...}, \"skills\": [\"cards:5\"]}")
+        }
+        if let given = mapping[Node("id")] {
+            guard given.string == id else { throw error(given, "id", "'\(given.string ?? "")' differs from the queue in the path (\(id)); leave id out") }
+        } else {
+            mapping[Node("id")] = Node(id)
+        }
+        return try readQueues(.sequence(Node.Sequence([.mapping(mapping)])), together: false)[0]
+    }
+
+    func readQueues(_ node: Node, together: Bool = true) throws(ConfigurationError) -> [QueueConfiguration] {
         guard case .sequence(let items) = node else { throw error(node, "queues", "must be a list of queues (`- id: cards`)") }
         var queues: [QueueConfiguration] = []
         var nodes: [(queue: Node, steps: [Node])] = []
@@ -123,7 +146,7 @@ extension ConfigurationReader {
             nodes.append((item, stepNodes))
         }
         // The queues taken together; each problem at its queue or step.
-        if let first = QueueConfiguration.problems(queues).first,
+        if together, let first = QueueConfiguration.problems(queues).first,
            let index = queues.firstIndex(where: { $0.id == first.queue }) {
             let at = first.step.flatMap { nodes[index].steps.indices.contains($0) ? nodes[index].steps[$0] : nil } ?? nodes[index].queue
             let key = "queues[\(index)]" + (first.step.map { ".escalation[\($0)]" } ?? "")

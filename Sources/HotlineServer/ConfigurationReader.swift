@@ -371,7 +371,7 @@ public struct ConfigurationReader {
                                   key: section.map { "\($0).\(key)" } ?? key, message: message)
     }
 
-    private func yamlSyntaxError(_ e: YamlError) -> ConfigurationError {
+    func yamlSyntaxError(_ e: YamlError) -> ConfigurationError {
         switch e {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return ConfigurationError(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(problem); check indentation and quoting")

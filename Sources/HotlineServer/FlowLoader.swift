@@ -13,7 +13,9 @@ public enum FlowLoader {
         public var problems: [FlowProblem]
     }
 
-    public static func load(_ paths: [String]) -> Result {
+    /// - Parameter preferred: a directory whose flows replace flows of the same name read
+    ///   from elsewhere (administrators' uploads over the configured files).
+    public static func load(_ paths: [String], preferring preferred: String? = nil) -> Result {
         var decoded: [(Flow, String)] = []
         var problems: [FlowProblem] = []
         for path in paths {
@@ -31,6 +33,11 @@ public enum FlowLoader {
             } catch {
                 problems.append(error)
             }
+        }
+        if let preferred {
+            let prefix = preferred.hasSuffix("/") ? preferred : preferred + "/"
+            let replaced = Set(decoded.filter { $0.1.hasPrefix(prefix) }.map(\.0.name))
+            decoded.removeAll { replaced.contains($0.0.name) && !$0.1.hasPrefix(prefix) }
         }
         let names = Set(decoded.map(\.0.name))
         var seen: [String: String] = [:]

@@ -23,8 +23,11 @@ import Glibc
 /// builds the SIP stack and runs everything long-running in one `ServiceGroup` that shuts
 /// down gracefully on SIGINT/SIGTERM.
 public enum HotlineApplication {
-    public static func serve(_ config: HotlineConfiguration, logger: Logger) async throws {
+    public static func serve(_ configured: HotlineConfiguration, logger: Logger) async throws {
         raiseOpenFileLimit(logger: logger)
+        // What administrators changed from the web pages, over the configuration file.
+        let adminSettings = try AdminSettings.load(dataDirectory: configured.dataDirectory)
+        let config = try adminSettings.applied(to: configured)
         let store = try SQLiteStore(.dataDirectory(config.dataDirectory))
         do {
             try await seedAgents(config, store: store, logger: logger)
@@ -86,7 +89,11 @@ public enum HotlineApplication {
                     viewers: { principal in
                         EventViewer(username: principal.username, roles: principal.roles, queues: agentQueues[principal.username] ?? [])
                     },
-                    resources: .init(store: store, openAPIPath: config.openAPIPath))))
+                    resources: .init(store: store, openAPIPath: config.openAPIPath,
+                                     admin: AdminBackend(dataDirectory: config.dataDirectory, routing: routing, registry: ivr?.setup.registry,
+                                                         lineNames: Dictionary(config.lines.filter { $0.flow != nil }.map { ($0.number, $0.name) },
+                                                                               uniquingKeysWith: { a, _ in a }),
+                                                         settings: adminSettings)))))
             }
             if let ivr {
                 services.append(.init(service: FlowReloader(registry: ivr.setup.registry, dataDirectory: config.dataDirectory,
@@ -124,8 +131,12 @@ public enum HotlineApplication {
             throw ConfigurationError(file: "ivr", message: "espeak-ng is not installed, and the IVR speaks its prompts with it; "
                                      + "install it (apt-get install espeak-ng)")
         }
+        // Flows administrators upload are kept here and win over configured flows of the same name.
+        let uploads = config.dataDirectory + "/flows"
+        try FileIO.makeDirectory(uploads)
         let registry = FlowRegistry(paths: config.flowFiles, lines: flowLines,
-                                    queues: config.queues.isEmpty ? nil : Set(config.queues.map(\.id)), speech: speech, logger: logger)
+                                    queues: config.queues.isEmpty ? nil : Set(config.queues.map(\.id)), speech: speech, logger: logger,
+                                    uploads: uploads)
         let report = await registry.reload()
         guard report.version != nil else {
             throw ConfigurationError(file: config.flowFiles.first ?? "ivr.flows",

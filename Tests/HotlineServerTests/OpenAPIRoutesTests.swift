@@ -42,7 +42,9 @@ final class OpenAPIRoutesTests: XCTestCase {
         let table = APIServer.routeTable(commands: FakeRouting(statuses: [], queues: []), auth: auth,
                                          hub: EventHub(node: "test", logger: APITests.logger),
                                          viewers: { EventViewer(username: $0.username, roles: $0.roles) }, webRoot: "/nonexistent",
-                                         resources: .init(store: store), logger: APITests.logger)
+                                         resources: .init(store: store, admin: AdminBackend(dataDirectory: NSTemporaryDirectory(), routing: nil,
+                                                                                            registry: nil, lineNames: [:], settings: .init())),
+                                         logger: APITests.logger)
         var out: Set<String> = []
         for (path, methods) in table.methods where !path.hasPrefix("/desktop/") {
             for method in methods { out.insert("\(method.rawValue) \(path)") }

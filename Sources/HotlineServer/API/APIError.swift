@@ -1,3 +1,4 @@
+import HotlineModel
 import Hummingbird
 
 /// A refused API request, rendered as
@@ -16,6 +17,8 @@ public struct APIError: Error, Hashable, Sendable, CustomStringConvertible {
     public var status: HTTPResponse.Status
     /// Extra response headers: `WWW-Authenticate`, `Retry-After`, `Allow`.
     public var headers: HTTPFields
+    /// Members beside `error` in the body (a flow's `problems`, each with line and column).
+    public var extra: [String: JSONValue] = [:]
 
     public init(code: String, field: String? = nil, message: String, status: HTTPResponse.Status, headers: HTTPFields = [:]) {
         self.code = code
@@ -139,7 +142,14 @@ extension APIError: HTTPResponseError {
 
     /// The JSON response, without needing a request (the error middleware's fallback).
     func response() -> Response {
-        var response = APIJSON.response(body, status: status)
+        var response: Response
+        if extra.isEmpty {
+            response = APIJSON.response(body, status: status)
+        } else {
+            var members = extra
+            members["error"] = ["code": .string(code), "field": .string(field), "message": .string(message)]
+            response = APIJSON.response(JSONValue.object(members), status: status)
+        }
         response.headers.append(contentsOf: headers)
         return response
     }

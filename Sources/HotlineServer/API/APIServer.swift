@@ -60,12 +60,15 @@ public struct APIServer: Service {
         public var dispositions: [CodeLabel]
         public var reasons: [CodeLabel]
         public var openAPIPath: String?
+        /// What the admin pages change; nil: no admin routes.
+        public var admin: AdminBackend?
         public var now: @Sendable () -> Timestamp
 
         public init(store: (any HotlineStore)? = nil, teams: [String: Set<String>] = [:],
                     dispositions: [CodeLabel] = CodeLabel.defaultDispositions, reasons: [CodeLabel] = CodeLabel.defaultReasons,
-                    openAPIPath: String? = nil, now: @escaping @Sendable () -> Timestamp = { .now() }) {
+                    openAPIPath: String? = nil, admin: AdminBackend? = nil, now: @escaping @Sendable () -> Timestamp = { .now() }) {
             self.store = store
+            self.admin = admin
             self.teams = teams
             self.dispositions = dispositions
             self.reasons = reasons
@@ -158,6 +161,21 @@ public struct APIServer: Service {
             table.add(.post, "/api/v1/customers", customers.create)
             table.add(.get, "/api/v1/customers/{id}", customers.one)
             table.add(.patch, "/api/v1/customers/{id}", customers.update)
+            if let backend = resources.admin {
+                let admin = AdminRoutes(backend: backend, store: store, auth: auth, logger: logger, now: resources.now)
+                table.add(.get, "/api/v1/admin/agents", admin.listAgents)
+                table.add(.get, "/api/v1/admin/agents/{id}", admin.agent)
+                table.add(.put, "/api/v1/admin/agents/{id}", admin.putAgent)
+                table.add(.get, "/api/v1/admin/queues", admin.listQueues)
+                table.add(.get, "/api/v1/admin/queues/{id}", admin.queue)
+                table.add(.put, "/api/v1/admin/queues/{id}", admin.putQueue)
+                table.add(.get, "/api/v1/admin/lines", admin.listLines)
+                table.add(.get, "/api/v1/admin/lines/{number}", admin.getLine)
+                table.add(.put, "/api/v1/admin/lines/{number}", admin.putLine)
+                table.add(.get, "/api/v1/admin/flows", admin.listFlows)
+                table.add(.post, "/api/v1/admin/flows/validate", admin.validateFlow)
+                table.add(.put, "/api/v1/admin/flows/{name}", admin.putFlow)
+            }
         }
         EventRoutes(hub: hub, auth: auth, viewers: viewers, logger: logger).register(on: router)
         table.recordExternal(.get, "/api/v1/events")

@@ -22,19 +22,32 @@ struct EventRoutes: Sendable {
     static let tooSlow = WebSocketErrorCode(codeNumber: 4008)
 
     func register(on router: Router<APIRequestContext>) {
-        router.ws("/api/v1/events", shouldUpgrade: { request, context in
-            let user = try auth.signIn(request, context)
-            try Self.checkOrigin(request)
-            _ = try Self.query(request)
-            logger.debug("event stream opening", metadata: ["api.user": "\(user.username)"])
+        router.ws("/api/v1/events", shouldUpgrade: { request, _ in
+            // A plain GET (no upgrade asked) gets a JSON 400 through the error middleware.
+            guard request.headers[.upgrade]?.lowercased().contains("websocket") == true else {
+                throw APIError(code: "not-websocket", message: "the event stream is a WebSocket; open it with a WebSocket client "
+                                   + "(Upgrade: websocket)", status: .badRequest)
+            }
+            // Refusals happen after the upgrade (``refuse``): a refused handshake reaches a
+            // browser as a bare failure, a close code and message it can show.
             return .upgrade([:])
         }, onUpgrade: { inbound, outbound, context in
             let request = context.request
-            guard let user = try? auth.signIn(request, context.requestContext),
-                  let (filter, after) = try? Self.query(request) else {
-                try await outbound.close(.policyViolation, reason: "not signed in")
+            let user: APIPrincipal
+            let filter: EventFilter
+            let after: Int64?
+            do throws(APIError) {
+                user = try auth.signIn(request, context.requestContext)
+                try Self.checkOrigin(request)
+                (filter, after) = try Self.query(request)
+                if let agent = filter.agent, !user.supervises, agent != user.username {
+                    throw .forbidden(field: "agent", "signed in as \(user.username), you may only follow your own events (agent=\(user.username))")
+                }
+            } catch {
+                try await Self.refuse(error, outbound, hub: hub)
                 return
             }
+            logger.debug("event stream opened", metadata: ["api.user": "\(user.username)"])
             let viewer = await viewers(user)
             let subscribed = hub.subscribe(viewer: viewer, filter: filter, after: after)
             defer { hub.unsubscribe(subscribed.id) }
@@ -93,6 +106,15 @@ struct EventRoutes: Sendable {
             after = value
         }
         return (filter, after)
+    }
+
+    /// One `stream.error` event with the error's JSON, then a close with code 4000 + the
+    /// HTTP status it would have had (4401 not signed in, 4403 forbidden, 4422 a bad query).
+    static func refuse(_ error: APIError, _ outbound: WebSocketOutboundWriter, hub: EventHub) async throws {
+        let detail: JSONValue = ["code": .string(error.code), "field": .string(error.field), "message": .string(error.message),
+                                 "status": .int(Int(error.status.code))]
+        try await outbound.write(.text(hub.control(EventType.streamError, seq: 0, data: ["error": detail])))
+        try await outbound.close(.unknown(UInt16(4000 + error.status.code)), reason: String(error.code.prefix(100)))
     }
 
     /// A browser sends `Origin`; it must name this host (the `Host` it asked), else another

@@ -92,7 +92,7 @@ struct ReferenceRoutes: Sendable {
             guard page.count == 500, let last = page.last else { break }
             after = last.interactionID
         }
-        let today = try await store.agentStateChanges(of: id, from: since, to: nil, limit: 10_000)
+        let today = try await Self.changes(of: id, from: since, store: store)
         let before = try await Self.stateAt(since, of: id, store: store)
         return APIJSON.response(Self.figures(agent: id, records: records, changes: today, stateAtStart: before, since: since, now: end))
     }
@@ -140,9 +140,23 @@ struct ReferenceRoutes: Sendable {
     /// The agent's state at `time`: the last change in the day before it (logged out
     /// without one: a state held over 24 h unchanged is not counted).
     static func stateAt(_ time: Timestamp, of agent: AgentID, store: any HotlineStore) async throws -> AgentStateName {
-        let earlier = try await store.agentStateChanges(of: agent, from: Timestamp(millisecondsSinceEpoch: time.millisecondsSinceEpoch - 86_400_000),
-                                                        to: time, limit: 10_000)
+        let earlier = try await changes(of: agent, from: Timestamp(millisecondsSinceEpoch: time.millisecondsSinceEpoch - 86_400_000),
+                                        to: time, store: store)
         return earlier.last?.to ?? .loggedOut
+    }
+
+    /// Every change of `agent` in [`from`, `to`), oldest first, read 500 at a time (the
+    /// store's largest page).
+    static func changes(of agent: AgentID, from: Timestamp, to: Timestamp? = nil, store: any HotlineStore) async throws -> [AgentStateChange] {
+        var all: [AgentStateChange] = []
+        var start = from
+        while true {
+            let page = try await store.agentStateChanges(of: agent, from: start, to: to, limit: 500)
+            let fresh = page.filter { change in !all.contains { $0.sequence == change.sequence } }
+            all += fresh
+            guard page.count == 500, !fresh.isEmpty, let last = page.last else { return all }
+            start = last.at
+        }
     }
 
     /// Midnight of `time`'s day in the server's time zone.

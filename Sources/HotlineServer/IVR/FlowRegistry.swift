@@ -45,7 +45,10 @@ public final class FlowRegistry: Sendable {
     }
 
     let paths: [String]
-    let lines: [String: String]
+    /// Flows uploaded by administrators (`<data_dir>/flows`): one here wins over a flow of
+    /// the same name in `paths`. Nil: none.
+    let uploads: String?
+    private let lineFlows: NIOLockedValueBox<[String: String]>
     /// The configured routing queues a transfer may name; nil: routing is off (no check).
     let queues: Set<String>?
     let speech: TextToSpeech?
@@ -58,15 +61,31 @@ public final class FlowRegistry: Sendable {
     ///   - lines: dialled number → flow name.
     ///   - queues: the configured queues transfers may name; nil when none are configured.
     ///   - speech: nil renders nothing (text prompts are then silent): tests of the SIP server alone.
-    public init(paths: [String], lines: [String: String], queues: Set<String>? = nil, speech: TextToSpeech?, logger: Logger) {
+    public init(paths: [String], lines: [String: String], queues: Set<String>? = nil, speech: TextToSpeech?, logger: Logger,
+                uploads: String? = nil) {
         self.paths = paths
-        self.lines = lines
+        self.uploads = uploads
+        self.lineFlows = NIOLockedValueBox(lines)
         self.queues = queues
         self.speech = speech
         self.logger = logger
     }
 
     public var catalog: FlowCatalog? { current.withLockedValue { $0 } }
+
+    /// Dialled number → the flow it runs.
+    public var lines: [String: String] { lineFlows.withLockedValue { $0 } }
+
+    /// The next call to `number` runs `flow` (calls in progress keep theirs). False when no
+    /// loaded flow has that name.
+    public func setFlow(_ flow: String, forLine number: String) -> Bool {
+        guard catalog?.flows[flow] != nil else { return false }
+        lineFlows.withLockedValue { $0[number] = flow }
+        return true
+    }
+
+    /// Every file a reload reads, uploads last.
+    public var files: [String] { Self.expand(paths + (uploads.map { [$0] } ?? [])) }
 
     /// Files as given; a directory stands for its `*.yaml` and `*.yml` files, sorted (read
     /// again at every reload, so a new file joins with a reload).
@@ -94,7 +113,7 @@ public final class FlowRegistry: Sendable {
 
     /// The flow a dialled number runs, with the catalog it belongs to.
     func flow(forLine number: String) -> (Flow, FlowCatalog)? {
-        guard let name = lines[number], let catalog = current.withLockedValue({ $0 }), let flow = catalog.flows[name] else {
+        guard let name = lineFlows.withLockedValue({ $0[number] }), let catalog = current.withLockedValue({ $0 }), let flow = catalog.flows[name] else {
             return nil
         }
         return (flow, catalog)
@@ -112,7 +131,8 @@ public final class FlowRegistry: Sendable {
                               flows: [], renderedPrompts: 0, milliseconds: 0)
         }
         defer { reloading.withLockedValue { $0 = false } }
-        let loaded = FlowLoader.load(Self.expand(paths))
+        let loaded = FlowLoader.load(files, preferring: uploads)
+        let lines = self.lines
         var problems = loaded.problems.map(\.description)
         let names = Set(loaded.flows.map(\.name))
         for (number, name) in lines.sorted(by: { $0.key < $1.key }) where !names.contains(name) {

@@ -50,7 +50,7 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
     let loop: any EventLoop
     private var engine: ACDEngine
     private var agents: [AgentID: AgentEntry]
-    private let queueOrder: [QueueConfiguration]
+    private var queueOrder: [QueueConfiguration]
     private let journal: InteractionJournal?
     /// Set when the calls are wired (the controller owns the keeper).
     var records: CallRecordKeeper?
@@ -600,6 +600,52 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
 
     public func queues() async -> [QueueStatus] {
         (try? await onLoop { [self] () throws(RoutingCommandError) in queueOrder.map { queueStatus($0, now: .now()) } }) ?? []
+    }
+
+    // MARK: Administration
+
+    /// The queues as configured now, by id.
+    public func queueConfigurations() async -> [QueueConfiguration] {
+        (try? await onLoop { [self] () throws(RoutingCommandError) in queueOrder }) ?? []
+    }
+
+    /// Adds or replaces one queue (an administrator's change): callers already waiting keep
+    /// their place and are routed again under the new rules. True when the queue is new.
+    /// 422 `invalid-queue` with the problem when the queues would not fit together.
+    public func configureQueue(_ queue: QueueConfiguration) async throws(RoutingCommandError) -> Bool {
+        try await onLoop { [self] () throws(RoutingCommandError) in
+            var next = queueOrder.filter { $0.id != queue.id }
+            let created = next.count == queueOrder.count
+            next.append(queue)
+            next.sort { $0.id < $1.id }
+            let actions: [ACDAction]
+            do throws(ACDConfigurationError) {
+                actions = try engine.configure(next)
+            } catch {
+                throw RoutingCommandError(code: "invalid-queue", field: error.problems.first?.step.map { "escalation[\($0)]" },
+                                          message: error.problems.map(\.message).joined(separator: "; "), status: 422)
+            }
+            queueOrder = next
+            apply(actions)
+            markQueuesChanged([queue.id])
+            logger.notice("queue configured by an administrator", metadata: ["queue": "\(queue.id)", "queue.created": "\(created)"])
+            return created
+        }
+    }
+
+    /// New name and skills for an agent (an administrator's change); routing uses the
+    /// skills from the next offer (at once when they are logged in).
+    public func updateAgent(_ id: AgentID, name: String, skills: [String: Int]) async throws(RoutingCommandError) {
+        try await onLoop { [self] () throws(RoutingCommandError) in
+            guard var entry = agents[id] else { throw .unknownAgent(id) }
+            if engine.state(of: id) != .loggedOut {
+                apply(try acd { () throws(ACDError) in try engine.updateSkills(id, skills: skills, now: .now()) })
+            }
+            entry.name = name
+            entry.profile.skills = skills
+            agents[id] = entry
+            markQueuesChanged(queueOrder.map(\.id))
+        }
     }
 
     // MARK: Command helpers (on the loop)
