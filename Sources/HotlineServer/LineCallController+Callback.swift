@@ -18,6 +18,8 @@ struct CallbackInfo {
     var queue: String
     /// The caller's interaction: the callback's legs and recording belong to it.
     var interaction: Interaction?
+    /// An agent's click-to-dial rather than a caller's callback (what the agent's phone shows).
+    var outbound = false
 }
 
 /// Callbacks and the queue's maximum wait: keys a waiting caller presses, voicemail,
@@ -112,6 +114,42 @@ extension LineCallController {
                         en: "All right. When it is your turn we will call you back on \(spoken), and you keep your place in the queue. Goodbye.") {
             [weak self] in self?.endpoint?.hangup(handle)
         }
+    }
+
+    // MARK: Click-to-dial
+
+    /// An agent's outbound call, dialled like a callback once their phone answers: its
+    /// interaction (outbound, the agent to the number) and record are started here.
+    func prepareDial(agent: AgentID, number: String, queue: String, customer: CustomerID?) throws(RoutingCommandError) -> InteractionID {
+        guard config.trunk != nil else {
+            throw RoutingCommandError(code: "invalid-target", field: "number", message: "No trunk is configured, so Hotline cannot call out.",
+                                      status: 422)
+        }
+        guard let number = Self.dialableNumber(number) else {
+            throw RoutingCommandError(code: "invalid-value", field: "number",
+                                      message: "'\(number.prefix(32))' is not a number to dial; give 5 to 20 digits, a leading + allowed.",
+                                      status: 422)
+        }
+        let id = InteractionID("i-\(newID())")
+        let callID = "dial-\(id.rawValue)@\(config.domain)"
+        let now = Timestamp.now()
+        let interaction = Interaction(id: id, channel: .call, direction: .outbound, from: "sip:\(agent.rawValue)@\(config.domain)",
+                                      to: number, state: .offered, customerID: customer,
+                                      agentID: routing?.storedIDs[agent] ?? agent, startedAt: now, sipCallID: callID)
+        journal?.write(.createInteraction(interaction))
+        records?.started(id, sipCallID: callID, caller: agent.rawValue, dialled: number, at: now)
+        callbacks[id] = CallbackInfo(number: number, dialled: config.trunk?.callerID ?? "", callID: callID, queue: queue,
+                                     interaction: interaction, outbound: true)
+        return id
+    }
+
+    func dialNotAnswered(_ contact: InteractionID, reason: String) {
+        guard let info = callbacks.removeValue(forKey: contact), var interaction = info.interaction else { return }
+        interaction.state = .ended
+        interaction.endedAt = max(.now(), interaction.startedAt)
+        interaction.endReason = reason
+        journal?.write(.updateInteraction(interaction))
+        logger.info("click-to-dial not answered by the agent", metadata: ["interaction.id": "\(contact)"])
     }
 
     // MARK: Dialling the customer

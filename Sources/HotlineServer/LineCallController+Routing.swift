@@ -116,8 +116,9 @@ extension LineCallController: RoutingHost {
                 logger.warning("routing offered a callback Hotline does not know", metadata: ["interaction.id": "\(contact)"])
                 return false
             }
-            // The agent's phone shows whom they will call back.
-            from = try? NameAddress(parsing: "\"Callback 回呼\" <sip:\(number)@\(config.domain)>")
+            // The agent's phone shows whom they will call back (or call: click-to-dial).
+            let label = info.outbound ? "Outbound 外呼" : "Callback 回呼"
+            from = try? NameAddress(parsing: "\"\(label)\" <sip:\(number)@\(config.domain)>")
             callID = info.callID
             headers.append(("X-Hotline-Callback", number))
         }

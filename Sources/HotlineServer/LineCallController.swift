@@ -463,7 +463,7 @@ final class LineCallController: @unchecked Sendable {
         journal.write(.updateRecording(recording))
     }
 
-    private func newID() -> String {
+    func newID() -> String {
         let n = random.next() as UInt64
         let hex = String(n, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex

@@ -606,6 +606,7 @@ actor FakeRouting: RoutingCommands {
         case cancelConsultation(AgentID)
         case hold(AgentID, Bool)
         case hangup(AgentID)
+        case dial(AgentID, String)
     }
 
     private(set) var calls: [Call] = []
@@ -669,6 +670,11 @@ actor FakeRouting: RoutingCommands {
 
     func hangup(_ id: AgentID) throws(RoutingCommandError) {
         _ = try run(.hangup(id), id) { _ in }
+    }
+
+    func dial(_ id: AgentID, number: String, customer: CustomerID?) throws(RoutingCommandError) -> InteractionID {
+        _ = try run(.dial(id, number), id) { _ in }
+        return InteractionID("i-dial-\(number)")
     }
 
     private func run(_ call: Call, _ id: AgentID, _ change: (inout AgentStatus) -> Void) throws(RoutingCommandError) -> AgentStatus {

@@ -370,3 +370,24 @@ extension TestResponse {
 extension JSONValue {
     var arrayValue: [JSONValue] { if case .array(let a) = self { a } else { [] } }
 }
+
+extension CTIRoutesTests {
+    func testClickToDialIsTheAgentsOwnAndNeedsANumber() async throws {
+        let routing = self.routing
+        try await withAPI { client in
+            let li = try await client.signIn("1001")
+            var response = try await client.send(.post, "/api/v1/agents/1001/dial", li, json: #"{"number":"13800138000"}"#)
+            XCTAssertEqual(response.status, .accepted)
+            XCTAssertEqual(try response.json(), ["status": "dialling", "interaction": "i-dial-13800138000"])
+            response = try await client.send(.post, "/api/v1/agents/1002/dial", li, json: #"{"number":"13800138000"}"#)
+            XCTAssertEqual(response.status, .forbidden)
+            response = try await client.send(.post, "/api/v1/agents/1001/dial", li, json: #"{}"#)
+            XCTAssertEqual(response.status, .unprocessableContent)
+            XCTAssertEqual(try response.error().field, "number")
+            response = try await client.send(.post, "/api/v1/agents/1001/dial", li, json: #"{"number":13800138000}"#)
+            XCTAssertEqual(response.status, .badRequest)
+            let calls = await routing.calls
+            XCTAssertEqual(calls, [.dial("1001", "13800138000")])
+        }
+    }
+}

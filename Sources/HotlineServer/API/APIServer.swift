@@ -143,6 +143,7 @@ public struct APIServer: Service {
         table.add(.post, "/api/v1/agents/{id}/hold", agents.hold)
         table.add(.post, "/api/v1/agents/{id}/resume", agents.resume)
         table.add(.post, "/api/v1/agents/{id}/hangup", agents.hangup)
+        table.add(.post, "/api/v1/agents/{id}/dial", agents.dial)
         table.add(.get, "/api/v1/queues", agents.queues)
         let reference = ReferenceRoutes(store: resources.store, commands: commands, auth: auth, dispositions: resources.dispositions,
                                         reasons: resources.reasons, openAPIPath: resources.openAPIPath, now: resources.now)

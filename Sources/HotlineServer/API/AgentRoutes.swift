@@ -126,6 +126,21 @@ struct AgentRoutes: Sendable {
         return APIJSON.response(APIAccepted(status: "transferring"), status: .accepted)
     }
 
+    /// Click-to-dial: the agent's phone rings first, then Hotline dials the number.
+    func dial(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try signIn(request, context)
+        let id = try agentID(context, user)
+        let body = try await APIRequestBody.read(request, known: ["number", "customer"], required: true,
+                                                 example: #"{"number": "13800138000"}"#)
+        guard let number = try body.string("number") else {
+            throw APIError.missingField("number", #"give the number to call, e.g. {"number": "13800138000"}"#)
+        }
+        let customer = try body.string("customer").map { CustomerID($0) }
+        log("dial", user, id, [:])
+        let interaction = try await commands.dial(id, number: number, customer: customer)
+        return APIJSON.response(JSONValue.object(["status": "dialling", "interaction": .string(interaction.rawValue)]), status: .accepted)
+    }
+
     /// Attended transfer: the caller holds while the agent talks to another agent or a number.
     func consult(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try signIn(request, context)

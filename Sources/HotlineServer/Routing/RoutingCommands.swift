@@ -35,6 +35,9 @@ public protocol RoutingCommands: Sendable {
     func hangup(_ id: AgentID) async throws(RoutingCommandError)
     /// Every configured queue with who waits and today's figures, in id order.
     func queues() async -> [QueueStatus]
+    /// Click-to-dial: `id`'s phone rings, then `number` is dialled through the trunk; the
+    /// new interaction's id.
+    func dial(_ id: AgentID, number: String, customer: CustomerID?) async throws(RoutingCommandError) -> InteractionID
 }
 
 /// An agent as the API shows them.

@@ -27,6 +27,11 @@ protocol RoutingHost: AnyObject {
     func hold(_ contact: InteractionID, by agent: AgentID, _ on: Bool) throws(RoutingCommandError)
     /// Whether `agent`'s phone has a live registration.
     func phoneRegistered(_ agent: AgentID) -> Bool
+    /// Click-to-dial: prepares an outbound call from `agent` to `number` in `queue` (its
+    /// records and wrap-up rules) and answers its interaction id; routing then offers it.
+    func prepareDial(agent: AgentID, number: String, queue: String, customer: CustomerID?) throws(RoutingCommandError) -> InteractionID
+    /// The agent's phone did not take their own click-to-dial call: it is over.
+    func dialNotAnswered(_ contact: InteractionID, reason: String)
 }
 
 /// Owns the ACD engine and connects it to the rest of Hotline: runs its timers on the
@@ -49,6 +54,8 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
 
     let loop: any EventLoop
     private var engine: ACDEngine
+    /// Click-to-dial calls whose agent has not answered yet (a failed offer ends them).
+    private var outboundDials: Set<InteractionID> = []
     private var agents: [AgentID: AgentEntry]
     private var queueOrder: [QueueConfiguration]
     private let journal: InteractionJournal?
@@ -162,6 +169,7 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
 
     /// The agent's phone answered the offer of `contact`.
     func offerAnswered(_ contact: InteractionID) {
+        outboundDials.remove(contact)
         perform("answer") { (engine, now) throws(ACDError) in try engine.offerAnswered(contact, now: now) }
     }
 
@@ -174,6 +182,14 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
         case .unreachable: .unreachable
         }
         records?.update(contact) { $0.offerFailed(agent: agent, result: result, at: .now()) }
+        if outboundDials.remove(contact) != nil {
+            // The agent's own call: offered to nobody else, it simply did not happen.
+            perform("dial not answered") { (engine, now) throws(ACDError) in try engine.withdraw(contact, now: now) }
+            let reason = "the agent's phone did not answer (\(result.rawValue))"
+            records?.update(contact) { $0.ended(outcome: .failed, reason: reason, at: .now()) }
+            host?.dialNotAnswered(contact, reason: reason)
+            return
+        }
         perform("offer failed") { (engine, now) throws(ACDError) in try engine.offerFailed(contact, failure, now: now) }
     }
 
@@ -341,6 +357,15 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
                 records?.update(contact) { $0.offerFailed(agent: agent, result: .noAnswer, at: .now()) }
             }
             host?.stopRinging(agent, contact: contact)
+            if reason == .ringTimeout, outboundDials.remove(contact) != nil {
+                deferred.append { [weak self] in
+                    guard let self else { return }
+                    self.perform("dial not answered") { (engine, now) throws(ACDError) in try engine.withdraw(contact, now: now) }
+                    let why = "the agent's phone did not answer (no-answer)"
+                    self.records?.update(contact) { $0.ended(outcome: .failed, reason: why, at: .now()) }
+                    self.host?.dialNotAnswered(contact, reason: why)
+                }
+            }
             events?.publish(EventType.interactionOfferCancelled, subject: "interactions/\(contact)",
                             data: ["interaction": .string(contact.rawValue), "agent": .string(agent.rawValue),
                                    "reason": .string("\(reason)")], agents: [agent.rawValue])
@@ -600,6 +625,42 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
 
     public func queues() async -> [QueueStatus] {
         (try? await onLoop { [self] () throws(RoutingCommandError) in queueOrder.map { queueStatus($0, now: .now()) } }) ?? []
+    }
+
+    // MARK: Click-to-dial
+
+    /// The agent's phone rings (showing the number); once they answer, Hotline dials the
+    /// number through the trunk and joins them. The agent must be available with a
+    /// registered phone; the call belongs to the first queue their skills serve.
+    public func dial(_ id: AgentID, number: String, customer: CustomerID?) async throws(RoutingCommandError) -> InteractionID {
+        try await onLoop { [self] () throws(RoutingCommandError) in
+            guard let entry = agents[id] else { throw .unknownAgent(id) }
+            let state = engine.state(of: id)
+            guard state == .available else {
+                throw RoutingCommandError(code: "agent-not-available", field: nil,
+                                          message: "Agent \(id) is \(state.name.rawValue); go available to dial (finish the call or wrap-up first).",
+                                          status: 409)
+            }
+            guard host?.phoneRegistered(id) == true else {
+                throw RoutingCommandError(code: "phone-not-registered", message: "Agent \(id)'s phone is not registered; register it first.",
+                                          status: 409)
+            }
+            guard let queue = queueOrder.first(where: { q in q.requiredSkills.allSatisfy { (entry.profile.skills[$0.skill] ?? 0) >= $0.minimumLevel } })
+            else {
+                throw RoutingCommandError(code: "no-queue", message: "Agent \(id) serves no queue, so the call would have no wrap-up rules.",
+                                          status: 409)
+            }
+            guard let host else { throw RoutingCommandError(code: "unavailable", message: "Calls are not handled here.", status: 503) }
+            let contact = try host.prepareDial(agent: id, number: number, queue: queue.id, customer: customer)
+            outboundDials.insert(contact)
+            do throws(ACDError) {
+                apply(try engine.offerDirect(ContactRequest(id: contact, queue: queue.id, kind: .callback(number: number)), to: id, now: .now()))
+            } catch {
+                throw RoutingCommandError(code: error.code.rawValue, message: error.message, status: 409)
+            }
+            logger.info("click-to-dial", metadata: ["agent.id": "\(id)", "interaction.id": "\(contact)", "queue": "\(queue.id)"])
+            return contact
+        }
     }
 
     // MARK: Administration
