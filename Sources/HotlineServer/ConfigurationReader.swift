@@ -38,14 +38,80 @@ public struct ConfigurationReader {
             case "ivr": try readIVR(value, &config)
             case "queues": config.queues = try readQueues(value)
             case "trunk": config.trunk = try readTrunk(value)
+            case "desktop": try readDesktop(value, &config)
             default:
-                throw unknownKey(keyNode, key, in: nil, known: ["sip", "http", "media", "ivr", "data_dir", "log_level", "lines", "agents", "queues", "trunk"])
+                throw unknownKey(keyNode, key, in: nil, known: ["sip", "http", "media", "ivr", "data_dir", "log_level", "lines", "agents", "queues",
+                                                                 "trunk", "desktop"])
             }
         }
         return config
     }
 
     // MARK: Sections
+
+    /// `desktop:`: supervisors' teams, the wrap-up dispositions and the not-ready reasons.
+    private func readDesktop(_ node: Node, _ c: inout HotlineConfiguration) throws(ConfigurationError) {
+        for (k, v) in try mapping(node, key: "desktop") {
+            let key = try scalarKey(k)
+            switch key {
+            case "dispositions": c.dispositions = try codeLabels(v, key: "desktop.dispositions")
+            case "reasons":
+                c.reasons = try codeLabels(v, key: "desktop.reasons")
+                let routing: Set<String> = ["missed-call", "phone-unavailable", "login", "supervisor"]
+                if let taken = c.reasons.first(where: { routing.contains($0.code) }) {
+                    throw error(v, "desktop.reasons", "'\(taken.code)' is a reason routing sets itself; choose another code")
+                }
+            case "teams":
+                guard case .sequence(let items) = v else { throw error(v, "desktop.teams", "must be a list of teams (`- name: north`)") }
+                var teams: [HotlineConfiguration.Team] = []
+                for (i, item) in items.enumerated() {
+                    let path = "desktop.teams[\(i)]"
+                    var team = HotlineConfiguration.Team(name: "", supervisors: [], agents: [])
+                    for (tk, tv) in try mapping(item, key: path) {
+                        switch try scalarKey(tk) {
+                        case "name": team.name = try string(tv, key: "\(path).name")
+                        case "supervisors": team.supervisors = try stringList(tv, key: "\(path).supervisors")
+                        case "agents": team.agents = try stringList(tv, key: "\(path).agents")
+                        case let other: throw unknownKey(tk, other, in: path, known: ["name", "supervisors", "agents"])
+                        }
+                    }
+                    guard !team.name.isEmpty, !team.supervisors.isEmpty else {
+                        throw error(item, path, "a team needs a name and at least one supervisor (`supervisors: [\"2001\"]`)")
+                    }
+                    teams.append(team)
+                }
+                c.teams = teams
+            default: throw unknownKey(k, key, in: "desktop", known: ["dispositions", "reasons", "teams"])
+            }
+        }
+    }
+
+    /// `[{code: resolved, zh: 已解决, en: Resolved}, ...]`: codes with both labels.
+    private func codeLabels(_ node: Node, key: String) throws(ConfigurationError) -> [CodeLabel] {
+        guard case .sequence(let items) = node, !items.isEmpty else {
+            throw error(node, key, "must be a non-empty list of `{code: resolved, zh: 已解决, en: Resolved}`")
+        }
+        var out: [CodeLabel] = []
+        for (i, item) in items.enumerated() {
+            let path = "\(key)[\(i)]"
+            var code = "", zh = "", en = ""
+            for (k, v) in try mapping(item, key: path) {
+                switch try scalarKey(k) {
+                case "code": code = try string(v, key: "\(path).code")
+                case "zh": zh = try string(v, key: "\(path).zh")
+                case "en": en = try string(v, key: "\(path).en")
+                case let other: throw unknownKey(k, other, in: path, known: ["code", "zh", "en"])
+                }
+            }
+            guard (1...64).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                throw error(item, path, "code '\(code)' must be 1 to 64 lowercase letters, digits, '-' or '_'")
+            }
+            guard !zh.isEmpty, !en.isEmpty else { throw error(item, path, "give both labels: zh (中文) and en (English)") }
+            guard !out.contains(where: { $0.code == code }) else { throw error(item, path, "code '\(code)' is listed twice") }
+            out.append(CodeLabel(code: code, labelZh: zh, labelEn: en))
+        }
+        return out
+    }
 
     private func readSIP(_ node: Node, _ c: inout HotlineConfiguration) throws(ConfigurationError) {
         for (k, v) in try mapping(node, key: "sip") {

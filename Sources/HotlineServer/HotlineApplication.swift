@@ -76,6 +76,7 @@ public enum HotlineApplication {
                     (agent.username, Set(config.queues.filter { q in q.requiredSkills.allSatisfy { need in
                         agent.skills.contains { $0.name == need.skill && $0.level >= need.minimumLevel } } }.map(\.id)))
                 }, uniquingKeysWith: { a, _ in a })
+                let teams = config.teamAgents
                 services.append(.init(service: APIServer(
                     listen: listen, commands: routing, users: users, logger: logger,
                     onReady: { address in if quiet { FileIO.writeStandardError("hotline: HTTP API listening on \(address)\n") } },
@@ -87,9 +88,12 @@ public enum HotlineApplication {
                                                      isActive: user.isActive, passwordHash: hash)
                     },
                     viewers: { principal in
-                        EventViewer(username: principal.username, roles: principal.roles, queues: agentQueues[principal.username] ?? [])
+                        EventViewer(username: principal.username, roles: principal.roles,
+                                    team: principal.roles.contains(.admin) ? nil : teams[principal.username].map { $0.union([principal.username]) },
+                                    queues: agentQueues[principal.username] ?? [])
                     },
-                    resources: .init(store: store, openAPIPath: config.openAPIPath,
+                    resources: .init(store: store, teams: teams, dispositions: config.dispositions, reasons: config.reasons,
+                                     openAPIPath: config.openAPIPath,
                                      admin: AdminBackend(dataDirectory: config.dataDirectory, routing: routing, registry: ivr?.setup.registry,
                                                          lineNames: Dictionary(config.lines.filter { $0.flow != nil }.map { ($0.number, $0.name) },
                                                                                uniquingKeysWith: { a, _ in a }),
@@ -171,7 +175,8 @@ public enum HotlineApplication {
             if let user = try await store.user(username: agent.username) { userIDs[agent.username] = user.id }
         }
         do {
-            return try RoutingService(queues: config.queues, agents: config.agents, userIDs: userIDs, lastStates: lastStates,
+            // Users without the agent role (administrators) take no calls.
+            return try RoutingService(queues: config.queues, agents: config.agents.filter { $0.roles.contains("agent") }, userIDs: userIDs, lastStates: lastStates,
                                       recentRecords: recent, loop: loop, journal: journal, logger: logger)
         } catch {
             throw ConfigurationError(file: "queues", message: "\(error)")

@@ -158,6 +158,27 @@ public struct HotlineConfiguration: Sendable {
 
     /// Routing queues (`queues:`), checked together (overflow targets, loops, escalation).
     public var queues: [QueueConfiguration] = []
+    /// Supervisors' teams: a supervisor in a team sees its agents (and their calls); one in
+    /// no team sees every agent.
+    public var teams: [Team] = []
+    /// Wrap-up dispositions and not-ready reasons the desktop offers.
+    public var dispositions: [CodeLabel] = CodeLabel.defaultDispositions
+    public var reasons: [CodeLabel] = CodeLabel.defaultReasons
+
+    public struct Team: Sendable, Hashable {
+        public var name: String
+        public var supervisors: [String]
+        public var agents: [String]
+    }
+
+    /// Supervisor username → the agents of all their teams.
+    public var teamAgents: [String: Set<String>] {
+        var out: [String: Set<String>] = [:]
+        for team in teams {
+            for supervisor in team.supervisors { out[supervisor, default: []].formUnion(team.agents) }
+        }
+        return out
+    }
 
     public init() {}
 

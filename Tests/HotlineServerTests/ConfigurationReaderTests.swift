@@ -38,13 +38,45 @@ final class ConfigurationReaderTests: XCTestCase {
         XCTAssertEqual(config.lines.first { $0.number == "9196" }?.media.hangupAfterPlay, true)
         XCTAssertEqual(config.lines.first { $0.number == "7777" }?.answerAfterMilliseconds, 60_000)
         XCTAssertEqual(config.lines.first { $0.number == "486" }?.rejectWith, 486)
-        XCTAssertEqual(config.agents.map(\.username), ["1001", "1002", "1003", "2001"])
+        XCTAssertEqual(config.agents.map(\.username), ["1001", "1002", "1003", "2001", "9000"])
+        XCTAssertEqual(config.agents[4].roles, ["admin"])
+        XCTAssertEqual(config.teamAgents, ["2001": ["1001", "1002", "1003"]])
+        XCTAssertEqual(config.dispositions.map(\.code), CodeLabel.defaultDispositions.map(\.code))
+        XCTAssertEqual(config.reasons, CodeLabel.defaultReasons)
         XCTAssertEqual(config.queues.map(\.id), ["telecom", "broadband", "cards", "banking", "orders", "returns", "general"])
         XCTAssertEqual(config.queues.first?.escalation, [EscalationStep(afterSeconds: 60, .relaxMinimumLevel(to: 2)),
                                                          EscalationStep(afterSeconds: 180, .overflow(to: "general"))])
         XCTAssertEqual(config.queues.first { $0.id == "cards" }?.wrapUpSeconds, nil)
         XCTAssertEqual(config.agents[3].roles, ["supervisor", "agent"])
         XCTAssertEqual(config.agents[0].skills.map(\.name), ["telecom", "broadband"])
+    }
+
+    func testDesktopSettingsAndTheirMistakes() throws {
+        let reader = ConfigurationReader(file: "hotline.yaml")
+        let config = try reader.read(yaml: """
+            desktop:
+              teams: [{name: north, supervisors: ["2001"], agents: ["1001"]}, {name: south, supervisors: ["2001", "2002"], agents: ["1003"]}]
+              dispositions: [{code: sold, zh: 已售出, en: Sold}]
+            """)
+        XCTAssertEqual(config.teamAgents, ["2001": ["1001", "1003"], "2002": ["1003"]])
+        XCTAssertEqual(config.dispositions, [CodeLabel(code: "sold", labelZh: "已售出", labelEn: "Sold")])
+        XCTAssertEqual(config.reasons, CodeLabel.defaultReasons)
+        let cases: [(String, String)] = [
+            ("desktop:\n  dispositions: [{code: Sold, zh: a, en: b}]",
+             "hotline.yaml:2:18: desktop.dispositions[0]: code 'Sold' must be 1 to 64 lowercase letters, digits, '-' or '_'"),
+            ("desktop:\n  dispositions: [{code: sold, zh: 已售出}]",
+             "hotline.yaml:2:18: desktop.dispositions[0]: give both labels: zh (中文) and en (English)"),
+            ("desktop:\n  reasons: [{code: login, zh: 登录, en: Login}]",
+             "hotline.yaml:2:12: desktop.reasons: 'login' is a reason routing sets itself; choose another code"),
+            ("desktop:\n  teams: [{name: north, agents: [\"1001\"]}]",
+             "hotline.yaml:2:11: desktop.teams[0]: a team needs a name and at least one supervisor (`supervisors: [\"2001\"]`)"),
+            ("desktop:\n  colours: red", "hotline.yaml:2:3: desktop.colours: unknown setting 'colours' Known here: dispositions, reasons, teams"),
+        ]
+        for (yaml, message) in cases {
+            XCTAssertThrowsError(try reader.read(yaml: yaml), yaml) { error in
+                XCTAssertTrue("\(error)".hasPrefix(message), "\(error)")
+            }
+        }
     }
 
     func testIVRSettingsAndTheirMistakes() throws {
