@@ -8,7 +8,10 @@
 #         tshark (dumpcap captures the media tests' RTP on lo), baresip + baresip-core (a real
 #         softphone), espeak-ng (speech prompts), python3-numpy (audio comparison),
 #         python3-yaml (the media tests write their server configuration)
-#   pip:  pytest (only if `python3 -c 'import pytest'` fails or it is older than 7)
+#         chromium, chromium-driver, fonts-wqy-zenhei (the browser tests of the web desktop)
+#   pip:  pytest (only if `python3 -c 'import pytest'` fails or it is older than 7),
+#         websocket-client (if Debian's python3-websocket is not importable), jsonschema 4.26.0,
+#         openapi-spec-validator 0.9.0, selenium 4.51.0 (exactly these versions)
 #
 # Works as root, or as a user with sudo (non-interactive sudo when there is no terminal).
 set -euo pipefail
@@ -131,6 +134,43 @@ pip_module() {
 }
 pip_module numpy python3-numpy numpy
 pip_module yaml python3-yaml PyYAML
+# The event stream's WebSocket client (test_api, the CTI benchmark).
+pip_module websocket python3-websocket websocket-client
+
+# pip_exact DISTRIBUTION VERSION: exactly that version from PyPI, unless it is there
+# already (Debian's jsonschema is too old for OpenAPI 3.1; selenium as INTEROP.md says).
+pip_exact() {
+  local dist=$1 version=$2
+  if [ "$(python3 -c "import importlib.metadata as m; print(m.version('$dist'))" 2>/dev/null)" = "$version" ]; then
+    log "$dist: present ($version)"
+    return 0
+  fi
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt_install python3-pip
+  fi
+  local args=(install --quiet --disable-pip-version-check)
+  if [ "$(id -u)" -ne 0 ] && [ -z "${VIRTUAL_ENV:-}" ]; then
+    args+=(--user)
+  fi
+  log "python3 -m pip ${args[*]} $dist==$version"
+  local output
+  if ! output=$(python3 -m pip "${args[@]}" "$dist==$version" 2>&1); then
+    if grep -q "externally-managed-environment" <<<"$output"; then
+      python3 -m pip "${args[@]}" --break-system-packages "$dist==$version"
+    else
+      printf '%s\n' "$output" >&2
+      die "pip could not install $dist==$version"
+    fi
+  fi
+}
+# The OpenAPI document's checks (test_openapi_document, test_api).
+pip_exact jsonschema 4.26.0
+pip_exact openapi-spec-validator 0.9.0
+# The browser tests (test_desktop): headless Chromium driven by selenium, with a font
+# that has the Chinese the pages show.
+pip_exact selenium 4.51.0
+apt_install chromium chromium-driver fonts-wqy-zenhei
+command -v chromedriver >/dev/null 2>&1 || die "chromium-driver installed but no chromedriver on PATH"
 
 # pytest (>= 7)
 pytest_ok() {

@@ -200,8 +200,8 @@ export class EventStream {
       return;
     }
 
-    // `id` is "<stream>-<seq>": a new stream id means a new numbering.
-    const streamId = typeof event.id === 'string' ? event.id.replace(/-\d+$/, '') : null;
+    // `id` is "<stream>-<seq>" (or "<source>#<seq>"): a new stream id means a new numbering.
+    const streamId = typeof event.id === 'string' ? event.id.replace(/[-#]\d+$/, '') : null;
     if (streamId && this.streamId && streamId !== this.streamId) {
       this.lastSeq = null;
       this.resync();

@@ -110,6 +110,11 @@ function handleEvent(event) {
       if (data.agent !== desk.agentId) return;
       setAgent({ ...desk.agent, id: data.agent, name: data.name ?? desk.agent?.name, state: data.state,
         reason: data.reason, interaction: data.interaction, since: data.since ?? event.time });
+      // On the call: the pop's phase follows the state too (interaction.answered may come later, or not at all).
+      if (data.state === 'on-call' && desk.call?.id === data.interaction && desk.call.phase === 'ringing') {
+        desk.call.phase = 'connected';
+        renderPopHead();
+      }
       refreshStats();
       renderState();
       renderCall();
@@ -516,7 +521,11 @@ function renderState() {
   stateEl.dataset.state = agent.state;
   stateEl.className = `state-badge state-${agent.state}`;
   $('#state-reason').textContent = agent.state === 'not-ready' && agent.reason ? reasonLabel(agent.reason) : '';
-  $('#state-timer').dataset.since = String(toMillis(agent.since) ?? '');
+  // The clock ticks once a second: show the new state's time at once, not the old one's until the tick.
+  const since = toMillis(agent.since);
+  const timer = $('#state-timer');
+  timer.dataset.since = String(since ?? '');
+  timer.textContent = since ? formatDuration((Date.now() - since) / 1000) : '—';
 
   // Reason choices: the server's list (or the built-ins) and a free one.
   const select = $('#reason-select');

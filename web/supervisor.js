@@ -81,7 +81,8 @@ function handleEvent(event) {
  * (`answeredToday`, `serviceLevelToday` 0-1, `asaSecondsToday`) and adds `agentsByState`.
  */
 function normalizeQueue(q, receivedAt) {
-  const fromEvent = q.answeredToday !== undefined || q.serviceLevelToday !== undefined || q.agentsByState !== undefined;
+  // Today's figures only when the event names them so (the server may send the since-start names).
+  const fromEvent = q.answeredToday !== undefined || q.serviceLevelToday !== undefined;
   return {
     id: q.id,
     names: q.names,
@@ -93,7 +94,8 @@ function normalizeQueue(q, receivedAt) {
     staffed: q.staffed ?? q.agentsStaffed,
     answered: q.answeredToday ?? q.answered,
     abandoned: q.abandonedToday ?? q.abandoned,
-    serviceLevel: q.serviceLevelToday ?? (q.serviceLevelPercent !== undefined ? q.serviceLevelPercent / 100 : undefined),
+    // null: no call answered or abandoned yet, shown as "—" (not 0 %).
+    serviceLevel: q.serviceLevelToday ?? (q.serviceLevelPercent !== undefined && q.serviceLevelPercent !== null ? q.serviceLevelPercent / 100 : undefined),
     asa: q.asaSecondsToday ?? q.averageSpeedOfAnswerSeconds,
     agentsByState: q.agentsByState,
     today: fromEvent,

@@ -45,6 +45,7 @@ extension LineCallController {
             events.publish(EventType.interactionOffered, subject: "interactions/\(contact)", data: pop.data,
                            agents: [agent.rawValue], queues: [queue])
         }
+        if let caller, caller.customerLooked { return publish(caller.customer) }
         guard let lookup else { return publish(nil) }
         sipLoop.makeFutureWithTask { await lookup(customerID, number) }.whenSuccess(publish)
     }

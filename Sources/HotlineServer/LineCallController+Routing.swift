@@ -20,7 +20,20 @@ extension LineCallController: RoutingHost {
     /// The flow transferred `state` to a queue. Without routing the caller stays on the
     /// flow's hold prompt (as before queues existed).
     func enqueueCaller(_ state: CallState, request: TransferRequest) {
-        guard let routing, let id = state.interaction?.id, state.contact == nil else { return }
+        guard let routing, let id = state.interaction?.id, state.contact == nil, !state.ended else { return }
+        // Who is calling is looked up before the caller is queued, so the screen pop goes
+        // out the moment an agent's phone rings (an offer can follow the queueing at once).
+        if let lookup = customerLookup, !state.customerLooked {
+            let customerID = state.ivr?.verifiedCustomerID ?? state.interaction?.customerID
+            let number = callerNumber(state)
+            sipLoop.makeFutureWithTask { await lookup(customerID, number) }.whenComplete { [weak self, weak state] result in
+                guard let self, let state else { return }
+                state.customer = try? result.get()
+                state.customerLooked = true
+                self.enqueueCaller(state, request: request)
+            }
+            return
+        }
         let path = state.ivr?.path ?? []
         records?.update(id, store: false) { builder in
             for node in path { builder.ivrStep(node: node) }

@@ -70,6 +70,9 @@ final class LineCallController: @unchecked Sendable {
 
     final class CallState: @unchecked Sendable {
         let handle: CallHandle
+        /// The caller's customer record, looked up as they are queued (for the screen pop).
+        var customer: Customer?
+        var customerLooked = false
         var callID: String
         var role: CallRole
         let line: HotlineConfiguration.Line?

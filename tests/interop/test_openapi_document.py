@@ -33,8 +33,9 @@ BASE_URI = "urn:hotline:openapi"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 UNSAFE = {"post", "put", "patch", "delete"}
 
-# Every route the server serves (docs/api.md and the issue #6 contract), except the
-# static desktop pages under /desktop/.
+# Every route the server serves (APIServer.routeTable in Sources/HotlineServer/API/
+# APIServer.swift, which OpenAPIRoutesTests compares with this document both ways), except
+# the static desktop pages under /desktop/.
 ROUTES = {
     ("GET", "/api/v1/health"),
     ("GET", "/openapi.yaml"),
@@ -60,16 +61,20 @@ ROUTES = {
     ("GET", "/api/v1/queues"),
     ("GET", "/api/v1/interactions"),
     ("GET", "/api/v1/interactions/{id}"),
+    ("GET", "/api/v1/recordings/{id}"),
     ("GET", "/api/v1/customers"),
     ("POST", "/api/v1/customers"),
     ("GET", "/api/v1/customers/{id}"),
     ("PATCH", "/api/v1/customers/{id}"),
     ("GET", "/api/v1/dispositions"),
     ("GET", "/api/v1/reasons"),
+    ("GET", "/api/v1/admin/agents"),
     ("GET", "/api/v1/admin/agents/{id}"),
     ("PUT", "/api/v1/admin/agents/{id}"),
+    ("GET", "/api/v1/admin/queues"),
     ("GET", "/api/v1/admin/queues/{id}"),
     ("PUT", "/api/v1/admin/queues/{id}"),
+    ("GET", "/api/v1/admin/lines"),
     ("GET", "/api/v1/admin/lines/{number}"),
     ("PUT", "/api/v1/admin/lines/{number}"),
     ("GET", "/api/v1/admin/flows"),
@@ -79,6 +84,13 @@ ROUTES = {
 
 # The only routes that need no sign-in.
 PUBLIC = {("GET", "/api/v1/health"), ("GET", "/openapi.yaml"), ("POST", "/api/v1/sessions")}
+
+# The WebSocket: refusals come after the upgrade (a `stream.error` event, then close code
+# 4000 + status), so its only HTTP error of its own is 400 `not-websocket`.
+WEBSOCKET = {("GET", "/api/v1/events")}
+
+# Bodies with no text example: a recording is a WAV file.
+BINARY_MEDIA = ("audio/",)
 
 # Schema keywords whose values are schemas, or maps/lists of schemas (JSON Schema 2020-12).
 SCHEMA_VALUED = ("items", "additionalProperties", "unevaluatedProperties", "unevaluatedItems", "not",
@@ -306,6 +318,9 @@ def test_examples_were_found_everywhere():
     assert count(pointer("components", "parameters", "AgentID")) == 1
     assert count(pointer("components", "schemas", "InteractionOfferedEvent")) == 2
     assert count(pointer("components", "schemas", "DialNumber")) == 2
+    assert count(pointer("components", "schemas", "StreamErrorEvent")) == 2
+    assert count(pointer("components", "responses", "Unauthenticated")) == 4  # 3 bodies and WWW-Authenticate
+    assert count(pointer("paths", "/api/v1/admin/queues/{id}", "put", "requestBody")) == 2  # JSON and YAML
     assert len(EXAMPLES) > 150
 
 
@@ -323,6 +338,8 @@ def test_every_request_body_and_success_response_has_an_example():
                 continue
             response = follow(op + pointer("responses", status))
             for media, content in resolve(response).get("content", {}).items():
+                if media.startswith(BINARY_MEDIA):
+                    continue
                 if "example" not in content and not content.get("examples"):
                     missing.append(f"{method} {path} {status} {media} ({response}/content)")
     assert not missing, "no example for:\n" + "\n".join(missing)
@@ -417,7 +434,10 @@ def test_unsafe_methods_need_the_csrf_header_with_the_cookie():
                 want = {"cookieAuth", "csrfHeader"} if method.lower() in UNSAFE else {"cookieAuth"}
                 if requirement != want:
                     problems.append(f"{method} {path}: cookie requirement {sorted(requirement)}, want {sorted(want)} ({op}/security)")
-        if "401" not in resolve(op)["responses"]:
+        if (method, path) in WEBSOCKET:
+            if set(resolve(op)["responses"]) & {"401", "403", "422", "429"}:
+                problems.append(f"{method} {path}: WebSocket refusals are stream.error events, not HTTP statuses ({op}/responses)")
+        elif "401" not in resolve(op)["responses"]:
             problems.append(f"{method} {path}: signed-in route without a 401 ({op}/responses)")
         if method.lower() in UNSAFE and "403" not in resolve(op)["responses"]:
             problems.append(f"{method} {path}: unsafe route without a 403 for csrf-mismatch ({op}/responses)")
@@ -427,7 +447,8 @@ def test_unsafe_methods_need_the_csrf_header_with_the_cookie():
 def test_formats_are_checked():
     """`date-time` is only checked when jsonschema finds rfc3339-validator; without it every
     time in the examples would pass unchecked."""
-    session = {"token": "4bV0q9kX2m0000000", "csrfToken": "Zq81c0aPp30000000", "expiresAt": "tomorrow",
+    session = {"token": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+               "csrfToken": "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752", "expiresAt": "tomorrow",
                "user": {"username": "1001", "name": "Li Na", "roles": ["agent"], "agent": "1001"}}
     errors = list(validator(pointer("components", "schemas", "Session")).iter_errors(session))
     assert [(list(e.absolute_path), e.validator) for e in errors] == [(["expiresAt"], "format")]
@@ -445,3 +466,112 @@ def test_refs_resolve_across_the_document():
     assert [(list(e.absolute_path), e.validator) for e in errors] == [([], "oneOf")]
     cause = deepest(errors[0])
     assert (list(cause.absolute_path), cause.validator, cause.instance) == (["data", "state"], "enum", "lunch")
+
+
+def test_every_401_challenges_bearer():
+    """Every 401 says `WWW-Authenticate: Bearer realm="hotline"` (APIError.challenge): a Basic
+    challenge would open the browser's own login box over the desktop's sign-in page."""
+    problems = []
+    checked = 0
+    for method, path, op in operations():
+        if "401" not in resolve(op)["responses"]:
+            continue
+        response = follow(op + pointer("responses", "401"))
+        header = resolve(response).get("headers", {}).get("WWW-Authenticate")
+        checked += 1
+        if header is None:
+            problems.append(f"{method} {path} 401: no WWW-Authenticate ({response})")
+            continue
+        header = resolve(follow(response + pointer("headers", "WWW-Authenticate")))
+        if header.get("schema") != {"const": 'Bearer realm="hotline"'} or header.get("example") != 'Bearer realm="hotline"':
+            problems.append(f"{method} {path} 401: WWW-Authenticate is {header!r}")
+    assert not problems, "\n".join(problems)
+    assert checked >= 40
+    assert 'Basic realm' not in DOCUMENT.read_text(encoding="utf-8")
+
+
+# What the stream sends: EventType (Sources/HotlineModel/Event.swift) and the stream's own
+# messages (EventRoutes.swift).
+EVENT_TYPES = {"agent.state", "interaction.queued", "interaction.offered", "interaction.offer-cancelled",
+               "interaction.answered", "interaction.ended", "interaction.wrapped-up", "queue.stats",
+               "stream.ready", "stream.reset", "stream.error"}
+
+
+def event_schemas() -> dict[str, str]:
+    """Event type → the pointer of its schema, from StreamEvent's discriminator."""
+    mapping = resolve(pointer("components", "schemas", "StreamEvent", "discriminator", "mapping"))
+    return {t: ref[1:] for t, ref in mapping.items()}
+
+
+def test_events_document_every_type_the_stream_sends():
+    schemas = event_schemas()
+    assert set(schemas) == EVENT_TYPES
+    assert set(resolve(pointer("components", "schemas", "Event", "properties", "type", "enum"))) == EVENT_TYPES
+    one_of = {item["$ref"][1:] for item in resolve(pointer("components", "schemas", "StreamEvent", "oneOf"))}
+    assert one_of == set(schemas.values())
+    for event_type, schema in schemas.items():
+        own = resolve(schema)["allOf"][1]["properties"]
+        assert own["type"] == {"const": event_type}, schema
+        examples = resolve(schema).get("examples", [])
+        assert examples, f"{schema}: no example"
+        for example in examples:
+            assert example["type"] == event_type
+            assert example["id"] == (f"{example['source']}#control-{event_type}-{example['seq']}"
+                                     if event_type.startswith("stream.") else f"{example['source']}#{example['seq']}")
+            assert validator(pointer("components", "schemas", "StreamEvent")).is_valid(example), (schema, example)
+
+
+def test_event_data_members_are_always_present():
+    """Events carry `null` for an absent optional field (JSONValue.string(nil)), so every
+    member of every event's `data` is required."""
+    problems = []
+    for event_type, schema in event_schemas().items():
+        data_pointer = schema + "/allOf/1/properties/data"
+        data = resolve(follow(data_pointer))
+        if set(data.get("required", [])) != set(data["properties"]):
+            problems.append(f"{event_type}: required {sorted(data.get('required', []))}, members {sorted(data['properties'])}")
+    assert not problems, "\n".join(problems)
+
+
+# REST answers leave out an absent optional field (APIResources.object, Codable's
+# encodeIfPresent); none of these schemas may allow null.
+REST_SCHEMAS = ("AgentStatus", "QueueStatus", "User", "Session", "CurrentSession", "Stats", "Customer", "Account",
+                "Bill", "Card", "Order", "Parcel", "Ticket", "Interaction", "Segment", "Transfer", "Recording",
+                "TimelineEntry", "AdminAgent", "QueueConfig", "AdminLine", "FlowInfo", "FlowValid", "FlowUploaded")
+
+
+def test_rest_fields_are_left_out_not_null():
+    problems = []
+    for name in REST_SCHEMAS:
+        for member, schema in resolve(pointer("components", "schemas", name)).get("properties", {}).items():
+            types = schema.get("type", [])
+            if "null" in (types if isinstance(types, list) else [types]) or {"type": "null"} in schema.get("oneOf", []):
+                problems.append(f"{name}.{member} allows null")
+    assert not problems, "\n".join(problems)
+
+
+# ConfigurationReader.queueKeys (Sources/HotlineServer/ConfigurationReader+Queues.swift):
+# the admin queue body and answer are the configuration file's `queues:` item.
+QUEUE_KEYS = {"id", "names", "skills", "strategy", "service_level", "max_wait_seconds", "max_wait_offer", "max_length",
+              "ring_seconds", "wrap_up_seconds", "wrap_up_requires_disposition", "announce_every_seconds",
+              "preferred_agent_window_seconds", "default_handle_seconds", "record", "escalation", "callback_key"}
+
+
+def test_admin_queues_are_the_configuration_file_queue_item():
+    for name in ("QueueConfig", "QueueConfigInput"):
+        assert set(resolve(pointer("components", "schemas", name, "properties"))) == QUEUE_KEYS, name
+    step = resolve(pointer("components", "schemas", "EscalationStep"))
+    assert set(step["properties"]) == {"after_seconds", "relax_minimum_level", "add_skill", "overflow"}
+    queue = validator(pointer("components", "schemas", "QueueConfigInput"))
+    assert queue.is_valid({"skills": ["cards:5"], "wrap_up_seconds": "agent", "announce_every_seconds": "never"})
+    assert not queue.is_valid({"skills": ["cards:5"], "wrapUpSeconds": 30})
+    assert not queue.is_valid({"skills": ["cards:11"]})
+    assert not queue.is_valid({"skills": ["cards"], "escalation": [{"after_seconds": 60, "overflow": "a", "add_skill": "b"}]})
+    body = pointer("paths", "/api/v1/admin/queues/{id}", "put", "requestBody", "content")
+    assert set(resolve(body)) == {"application/json", "application/yaml"}
+
+
+def test_sign_in_refusal_names_the_password():
+    example = resolve(pointer("paths", "/api/v1/sessions", "post", "responses", "401", "content", "application/json",
+                              "example"))
+    assert example["error"]["code"] == "wrong-credentials" and example["error"]["field"] == "password"

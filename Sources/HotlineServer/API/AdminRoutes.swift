@@ -4,6 +4,7 @@ import Hummingbird
 import IVR
 import Logging
 import NIOConcurrencyHelpers
+import NIOCore
 import Storage
 
 #if canImport(FoundationEssentials)
@@ -119,13 +120,23 @@ struct AdminRoutes: Sendable {
         }
         let before = try await self.user(context)
         let saved = user
-        try backend.update { $0.agents[saved.username] = .init(name: saved.displayName, roles: saved.roles.map(\.rawValue).sorted(),
-                                                                  skills: Dictionary(saved.skills.map { ($0.name, $0.level) }, uniquingKeysWith: max),
-                                                                  language: saved.language.rawValue) }
         try await store.updateUser(user)
-        if let routing = backend.routing {
-            try? await routing.updateAgent(AgentID(user.username), name: user.displayName,
-                                           skills: Dictionary(user.skills.map { ($0.name, $0.level) }, uniquingKeysWith: max))
+        do {
+            try backend.update { $0.agents[saved.username] = .init(name: saved.displayName, roles: saved.roles.map(\.rawValue).sorted(),
+                                                                      skills: Dictionary(saved.skills.map { ($0.name, $0.level) }, uniquingKeysWith: max),
+                                                                      language: saved.language.rawValue) }
+        } catch {
+            try? await store.updateUser(before)
+            throw error
+        }
+        if let routing = backend.routing, user.roles.contains(.agent) {
+            do {
+                try await routing.updateAgent(AgentID(user.username), name: user.displayName,
+                                              skills: Dictionary(user.skills.map { ($0.name, $0.level) }, uniquingKeysWith: max))
+            } catch {
+                // Not a routing agent (added to the configuration later): the skills apply after a restart.
+                logger.notice("routing did not take the agent's change: \(error)", metadata: ["agent.id": "\(user.username)"])
+            }
         }
         try await audit(who, "agent.update", "agents/\(user.username)", "\(Self.agent(before)) → \(Self.agent(user))")
         return APIJSON.response(Self.agent(user))
@@ -214,12 +225,13 @@ struct AdminRoutes: Sendable {
         let number = try number(context)
         let body = try await APIRequestBody.read(request, known: ["name", "flow"], required: true, example: #"{"flow": "bank"}"#)
         guard let flow = try body.string("flow") else { throw APIError.missingField("flow", "name the flow this line runs") }
-        guard let registry = backend.registry, registry.setFlow(flow, forLine: number) else {
+        let name = try body.string("name").map { try CustomerRoutes.name($0, field: "name") } ?? backend.lineNames[number] ?? number
+        guard let registry = backend.registry, registry.catalog?.flows[flow] != nil else {
             throw APIError(code: "unknown-flow", field: "flow", message: "no flow '\(flow.prefix(64))' is loaded; GET /api/v1/admin/flows lists them",
                            status: .unprocessableContent)
         }
-        let name = try body.string("name").map { try CustomerRoutes.name($0, field: "name") } ?? backend.lineNames[number] ?? number
         try backend.update { $0.lines[number] = .init(name: name, flow: flow) }
+        _ = registry.setFlow(flow, forLine: number)
         try await audit(who, "line.update", "lines/\(number)", "flow \(flow)")
         var out = line(number, flows: registry.lines)
         if case .object(var members) = out { members["name"] = .string(name); out = .object(members) }
@@ -261,7 +273,7 @@ struct AdminRoutes: Sendable {
         _ = try admin(request, context)
         let text = try await Self.text(request, yamlOrJSON: false)
         let name = Self.flowName(in: text) ?? "uploaded"
-        _ = try check(text, name: name)
+        unlink(try check(text, name: name))
         return APIJSON.response(JSONValue.object(["ok": true, "flow": .string(name)]))
     }
 
@@ -354,8 +366,11 @@ struct AdminRoutes: Sendable {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: maximumFlowBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIError(code: "body-too-large", message: "the body is over \(maximumFlowBytes) bytes; send a smaller document",
+                           status: .contentTooLarge)
         } catch {
-            throw .bodyTooLarge(limit: maximumFlowBytes)
+            throw .malformedJSON("the body could not be read (\(error)); send it again")
         }
         guard let text = String(validating: buffer.readableBytesView, as: UTF8.self), !text.allSatisfy(\.isWhitespace) else {
             throw .malformedJSON("the body is empty or not UTF-8 text")

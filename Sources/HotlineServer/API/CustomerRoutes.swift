@@ -150,7 +150,7 @@ struct CustomerRoutes: Sendable {
         }
         if let numbers = try body.strings("phoneNumbers") {
             guard numbers.count <= 10, Set(numbers).count == numbers.count,
-                  numbers.allSatisfy({ n in (3...21).contains(n.count) && n.enumerated().allSatisfy { $1.isASCII && ($1.isNumber || ($0 == 0 && $1 == "+")) } }) else {
+                  numbers.allSatisfy({ n in (3...20).contains(n.count - (n.hasPrefix("+") ? 1 : 0)) && n.enumerated().allSatisfy { $1.isASCII && ($1.isNumber || ($0 == 0 && $1 == "+")) } }) else {
                 throw .invalidValue(field: "phoneNumbers", "give up to 10 different numbers of 3 to 20 digits (a leading + allowed)")
             }
             c.phoneNumbers = numbers

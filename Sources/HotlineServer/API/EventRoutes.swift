@@ -111,8 +111,7 @@ struct EventRoutes: Sendable {
     /// One `stream.error` event with the error's JSON, then a close with code 4000 + the
     /// HTTP status it would have had (4401 not signed in, 4403 forbidden, 4422 a bad query).
     static func refuse(_ error: APIError, _ outbound: WebSocketOutboundWriter, hub: EventHub) async throws {
-        let detail: JSONValue = ["code": .string(error.code), "field": .string(error.field), "message": .string(error.message),
-                                 "status": .int(Int(error.status.code))]
+        let detail: JSONValue = ["code": .string(error.code), "field": .string(error.field), "message": .string(error.message)]
         try await outbound.write(.text(hub.control(EventType.streamError, seq: 0, data: ["error": detail])))
         try await outbound.close(.unknown(UInt16(4000 + error.status.code)), reason: String(error.code.prefix(100)))
     }

@@ -66,7 +66,7 @@ struct ReferenceRoutes: Sendable {
 
     func openAPI(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         guard let openAPIPath, let bytes = try? FileIO.readBytes(openAPIPath) else {
-            throw APIError(code: "not-found", message: "this server has no OpenAPI document (openapi.yaml beside web_root)", status: .notFound)
+            throw APIError(code: "not-found", message: "this server has no OpenAPI document (set http.openapi in the configuration)", status: .notFound)
         }
         return Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "no-cache"],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

@@ -368,7 +368,7 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
             }
             events?.publish(EventType.interactionOfferCancelled, subject: "interactions/\(contact)",
                             data: ["interaction": .string(contact.rawValue), "agent": .string(agent.rawValue),
-                                   "reason": .string("\(reason)")], agents: [agent.rawValue])
+                                   "reason": .string(reason.rawValue)], agents: [agent.rawValue])
         case .agentStateChanged(let agent, let from, let to, let at, let cause):
             stateChanged(agent, from: from, to: to, at: at, cause: cause)
         case .queued(let contact, let queue, let position):
@@ -447,7 +447,7 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
         let agents = record?.agents.map(\.rawValue) ?? []
         events.publish(EventType.interactionEnded, subject: "interactions/\(contact)", data: [
             "interaction": .string(contact.rawValue), "outcome": .string(outcome.rawValue), "reason": .string(reason),
-            "queue": .string(record?.queue), "agents": .strings(agents), "at": .string(at.iso8601),
+            "queue": .string(record?.queue), "agent": .string(agents.last), "agents": .strings(agents), "at": .string(at.iso8601),
         ], agents: agents, queues: queues.sorted(), time: at)
         markQueuesChanged(queues)
     }

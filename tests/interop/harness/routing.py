@@ -54,8 +54,8 @@ FAST_QUEUES: dict[str, dict[str, object]] = {
 def routing_config(base: Path, out: Path, *, queues: dict[str, dict[str, object]] | None = None,
                    rtp_ports: str | None = None, trunk: str | None = None,
                    media: dict[str, object] | None = None) -> Path:
-    """``base`` (config/demo.yaml) written to ``out`` with relative prompt and flow paths made
-    absolute, digest offered as MD5 only (SIPp 3.6 answers nothing else), each queue in
+    """``base`` (config/demo.yaml) written to ``out`` with relative prompt, flow, web and
+    OpenAPI paths made absolute, digest offered as MD5 only (SIPp 3.6 answers nothing else), each queue in
     ``queues`` (default ``FAST_QUEUES``) given the settings listed for it, and
     ``media.rtp_ports``, other ``media`` settings and the outbound ``trunk`` (a SIP URI)
     when given."""
@@ -63,6 +63,10 @@ def routing_config(base: Path, out: Path, *, queues: dict[str, dict[str, object]
     text = base.read_text().replace("../prompts/", f"{root / 'prompts'}/").replace("../flows/", f"{root / 'flows'}/")
     config = yaml.safe_load(text)
     config["sip"]["auth_algorithms"] = ["MD5"]
+    # The web desktop and the OpenAPI document, relative to the configuration's directory.
+    for key in ("web_root", "openapi"):
+        if key in config.get("http", {}):
+            config["http"][key] = str((base.resolve().parent / config["http"][key]).resolve())
     if rtp_ports:
         config["media"]["rtp_ports"] = rtp_ports
     config["media"].update(media or {})
