@@ -224,6 +224,12 @@ public struct ACDEngine: Sendable {
         return actions
     }
 
+    /// Starts every queue's figures again (a new day), from `primed` where given (the
+    /// day's calls so far, after a restart).
+    public mutating func resetStatistics(_ primed: [String: QueueStatistics] = [:]) {
+        for i in queueTable.indices { queueTable[i].statistics = primed[queueTable[i].settings.id] ?? QueueStatistics() }
+    }
+
     /// The ordinal of a skill name, numbering new names as they come.
     mutating func skillOrdinal(_ name: String) -> Int {
         if let n = skillOrdinals[name] { return n }

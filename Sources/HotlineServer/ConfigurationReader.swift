@@ -3,6 +3,7 @@ import SIPMessage
 import SIPNetwork
 import ACD
 import IVR
+import HotlineModel
 import Yams
 
 /// Reads a `HotlineConfiguration` from YAML, reporting every problem as
@@ -39,9 +40,10 @@ public struct ConfigurationReader {
             case "queues": config.queues = try readQueues(value)
             case "trunk": config.trunk = try readTrunk(value)
             case "desktop": try readDesktop(value, &config)
+            case "webhooks": config.webhooks = try readWebhooks(value)
             default:
                 throw unknownKey(keyNode, key, in: nil, known: ["sip", "http", "media", "ivr", "data_dir", "log_level", "lines", "agents", "queues",
-                                                                 "trunk", "desktop"])
+                                                                 "trunk", "desktop", "webhooks"])
             }
         }
         return config
@@ -84,6 +86,45 @@ public struct ConfigurationReader {
             default: throw unknownKey(k, key, in: "desktop", known: ["dispositions", "reasons", "teams"])
             }
         }
+    }
+
+    /// `webhooks:`: where the event stream is POSTed, signed with each one's secret.
+    private func readWebhooks(_ node: Node) throws(ConfigurationError) -> [WebhookConfiguration] {
+        guard case .sequence(let items) = node else { throw error(node, "webhooks", "must be a list (`- url: https://crm.example/hotline`)") }
+        var out: [WebhookConfiguration] = []
+        for (i, item) in items.enumerated() {
+            let path = "webhooks[\(i)]"
+            var hook = WebhookConfiguration(url: "", secret: "")
+            for (k, v) in try mapping(item, key: path) {
+                let key = try scalarKey(k)
+                switch key {
+                case "url":
+                    let url = try string(v, key: "\(path).url")
+                    let lower = url.lowercased()
+                    guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), url.count > 8, !url.contains(" ") else {
+                        throw error(v, "\(path).url", "'\(url)' is not an http:// or https:// URL")
+                    }
+                    hook.url = url
+                case "secret":
+                    hook.secret = try string(v, key: "\(path).secret")
+                    guard hook.secret.utf8.count >= 16 else {
+                        throw error(v, "\(path).secret", "is shorter than 16 characters; use a long random secret (openssl rand -hex 32)")
+                    }
+                case "types":
+                    let types = try stringList(v, key: "\(path).types")
+                    if let unknown = types.first(where: { !EventType.all.contains($0) }) {
+                        throw error(v, "\(path).types", "'\(unknown)' is not an event type; use \(EventType.all.sorted().joined(separator: ", "))")
+                    }
+                    hook.types = Set(types)
+                case "max_attempts": hook.maximumAttempts = try int(v, key: "\(path).max_attempts", range: 1...20)
+                default: throw unknownKey(k, key, in: path, known: ["url", "secret", "types", "max_attempts"])
+                }
+            }
+            guard !hook.url.isEmpty else { throw error(item, path, "has no url; add `url: https://...`") }
+            guard !hook.secret.isEmpty else { throw error(item, path, "has no secret; add `secret: ...` (receivers check the signature with it)") }
+            out.append(hook)
+        }
+        return out
     }
 
     /// `[{code: resolved, zh: 已解决, en: Resolved}, ...]`: codes with both labels.

@@ -99,6 +99,9 @@ public enum HotlineApplication {
                                                                                uniquingKeysWith: { a, _ in a }),
                                                          settings: adminSettings)))))
             }
+            if !config.webhooks.isEmpty {
+                services.append(.init(service: WebhookDispatcher(hub: events, webhooks: config.webhooks, logger: logger)))
+            }
             if let ivr {
                 services.append(.init(service: FlowReloader(registry: ivr.setup.registry, dataDirectory: config.dataDirectory,
                                                             logger: logger)))
@@ -174,10 +177,21 @@ public enum HotlineApplication {
         for agent in config.agents {
             if let user = try await store.user(username: agent.username) { userIDs[agent.username] = user.id }
         }
+        // Today's calls so far: the queues' figures are today's, restart or not.
+        var today: [CallRecord] = []
+        var afterToday: InteractionID?
+        while true {
+            let page = try await store.callRecords(from: ReferenceRoutes.startOfDay(.now()), to: nil, queue: nil, limit: 500, after: afterToday)
+            today += page
+            guard page.count == 500, let last = page.last else { break }
+            afterToday = last.interactionID
+        }
         do {
             // Users without the agent role (administrators) take no calls.
-            return try RoutingService(queues: config.queues, agents: config.agents.filter { $0.roles.contains("agent") }, userIDs: userIDs, lastStates: lastStates,
+            let routing = try RoutingService(queues: config.queues, agents: config.agents.filter { $0.roles.contains("agent") }, userIDs: userIDs, lastStates: lastStates,
                                       recentRecords: recent, loop: loop, journal: journal, logger: logger)
+            routing.primeStatistics(today)
+            return routing
         } catch {
             throw ConfigurationError(file: "queues", message: "\(error)")
         }

@@ -165,6 +165,9 @@ public struct HotlineConfiguration: Sendable {
     public var dispositions: [CodeLabel] = CodeLabel.defaultDispositions
     public var reasons: [CodeLabel] = CodeLabel.defaultReasons
 
+    /// Where the event stream is also delivered (signed POSTs with retries).
+    public var webhooks: [WebhookConfiguration] = []
+
     public struct Team: Sendable, Hashable {
         public var name: String
         public var supervisors: [String]

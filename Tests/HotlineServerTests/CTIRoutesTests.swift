@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import Storage
 import StorageSQLite
+import ACD
 import XCTest
 
 #if canImport(FoundationEssentials)
@@ -389,5 +390,39 @@ extension CTIRoutesTests {
             let calls = await routing.calls
             XCTAssertEqual(calls, [.dial("1001", "13800138000")])
         }
+    }
+}
+
+extension CTIRoutesTests {
+    func testTodaysQueueFiguresFromStoredRecords() {
+        let at = Self.start
+        func record(_ id: String, queues: [String], outcome: CallOutcome, waitMs: Int64?, answered: Bool) -> CallRecord {
+            CallRecord(interactionID: InteractionID(id), caller: "1", dialled: "2", arrivedAt: at, queuedAt: at,
+                       firstOfferedAt: answered ? at : nil, answeredAt: answered ? at.adding(milliseconds: waitMs ?? 0) : nil,
+                       endedAt: at.adding(milliseconds: 60_000), queue: queues.last, queues: queues, waitMs: waitMs, outcome: outcome)
+        }
+        let cards = QueueConfiguration(id: "cards", requiredSkills: [SkillRequirement("cards")])  // service level 20 s by default
+        let general = QueueConfiguration(id: "general", requiredSkills: [SkillRequirement("general")])
+        let figures = RoutingService.todaysStatistics([
+            record("a", queues: ["cards"], outcome: .answered, waitMs: 5000, answered: true),
+            record("b", queues: ["cards"], outcome: .answered, waitMs: 45_000, answered: true),
+            record("c", queues: ["cards"], outcome: .abandonedInQueue, waitMs: nil, answered: false),
+            record("d", queues: ["cards", "general"], outcome: .answered, waitMs: 0, answered: true),
+            record("e", queues: ["gone"], outcome: .abandonedInQueue, waitMs: nil, answered: false),
+        ], queues: [cards, general])
+        XCTAssertEqual(figures["cards"]?.entered, 4)
+        XCTAssertEqual(figures["cards"]?.answered, 2)
+        XCTAssertEqual(figures["cards"]?.answeredInTarget, 1)
+        XCTAssertEqual(figures["cards"]?.abandoned, 1)
+        XCTAssertEqual(figures["cards"]?.averageSpeedOfAnswerSeconds, 25)
+        XCTAssertEqual(figures["general"]?.entered, 1)
+        XCTAssertEqual(figures["general"]?.answeredAtOnce, 1)
+        XCTAssertNil(figures["gone"])
+        XCTAssertEqual(cards.serviceLevelSeconds, 20)
+    }
+
+    func testCardNumbersAreMaskedOnScreens() {
+        XCTAssertEqual(APIResources.maskedCard("6222020200112233445"), "622202*********3445")
+        XCTAssertEqual(APIResources.maskedCard("1234"), "****")
     }
 }

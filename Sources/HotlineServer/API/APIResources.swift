@@ -47,8 +47,15 @@ enum APIResources {
                 ("amount", money(b.amount)), ("issuedAt", time(b.issuedAt)), ("dueDate", .string(b.dueDate)), ("paid", .bool(b.paid))])
     }
 
+    /// A card number as screens show it: the first 6 and last 4 digits (PCI DSS), the
+    /// rest as `*`, so a desktop never displays the whole number.
+    static func maskedCard(_ number: String) -> String {
+        guard number.count > 10 else { return String(repeating: "*", count: number.count) }
+        return String(number.prefix(6)) + String(repeating: "*", count: number.count - 10) + String(number.suffix(4))
+    }
+
     static func card(_ c: Card, transactions: [CardTransaction]) -> JSONValue {
-        object([("number", .string(c.number)), ("accountNumber", .string(c.accountNumber)), ("status", .string(c.status.rawValue)),
+        object([("number", .string(maskedCard(c.number))), ("last4", .string(String(c.number.suffix(4)))), ("accountNumber", .string(c.accountNumber)), ("status", .string(c.status.rawValue)),
                 ("expires", .string(c.expires)),
                 ("transactions", .array(transactions.map { t in
                     object([("id", .string(t.id)), ("at", time(t.at)), ("amount", money(t.amount)),

@@ -54,6 +54,7 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
 
     let loop: any EventLoop
     private var engine: ACDEngine
+    private var newDay: Scheduled<Void>?
     /// Click-to-dial calls whose agent has not answered yet (a failed offer ends them).
     private var outboundDials: Set<InteractionID> = []
     private var agents: [AgentID: AgentEntry]
@@ -136,10 +137,56 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
         sweep = loop.scheduleRepeatedTask(initialDelay: .seconds(5), delay: .seconds(5)) { [weak self] _ in
             self?.checkRegistrations()
         }
+        scheduleNewDay()
+    }
+
+    /// The queues' figures are today's: they start again at local midnight.
+    private func scheduleNewDay() {
+        let now = Timestamp.now()
+        let next = ReferenceRoutes.startOfDay(now).adding(milliseconds: 86_400_000)
+        // A little after midnight, so the new day is surely there (clock steps, DST).
+        let delay = max(1000, next.millisecondsSinceEpoch - now.millisecondsSinceEpoch + 1000)
+        newDay = loop.scheduleTask(in: .milliseconds(delay)) { [weak self] in
+            guard let self else { return }
+            self.engine.resetStatistics()
+            self.markQueuesChanged(self.queueOrder.map(\.id))
+            self.logger.info("queue figures start a new day")
+            self.scheduleNewDay()
+        }
+    }
+
+    /// Today's figures of each queue from the day's stored records (after a restart):
+    /// entered for each queue a call went through, answered and abandoned in its last queue.
+    static func todaysStatistics(_ records: [CallRecord], queues: [QueueConfiguration]) -> [String: QueueStatistics] {
+        var out: [String: QueueStatistics] = [:]
+        let targets = Dictionary(queues.map { ($0.id, Int64($0.serviceLevelSeconds) * 1000) }, uniquingKeysWith: { a, _ in a })
+        for record in records {
+            for queue in record.queues where targets[queue] != nil { out[queue, default: QueueStatistics()].entered += 1 }
+            guard let queue = record.queue, let target = targets[queue] else { continue }
+            if let answered = record.answeredAt {
+                let wait = record.waitMs ?? max(0, answered.millisecondsSinceEpoch - (record.queuedAt ?? answered).millisecondsSinceEpoch)
+                var stats = out[queue, default: QueueStatistics()]
+                stats.answered += 1
+                stats.totalAnsweredWaitMs += wait
+                stats.longestAnsweredWaitMs = max(stats.longestAnsweredWaitMs, wait)
+                if wait <= target { stats.answeredInTarget += 1 }
+                if wait == 0 { stats.answeredAtOnce += 1 }
+                out[queue] = stats
+            } else if record.outcome == .abandonedInQueue || record.outcome == .abandonedRinging {
+                out[queue, default: QueueStatistics()].abandoned += 1
+            }
+        }
+        return out
+    }
+
+    /// Primes the figures with today's records (called once, before calls arrive).
+    func primeStatistics(_ records: [CallRecord]) {
+        engine.resetStatistics(Self.todaysStatistics(records, queues: queueOrder))
     }
 
     func stop() {
         sweep?.cancel()
+        newDay?.cancel()
         timer?.cancel()
     }
 
