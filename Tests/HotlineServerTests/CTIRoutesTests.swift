@@ -68,7 +68,7 @@ final class CTIRoutesTests: XCTestCase {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func makeApp() -> some ApplicationProtocol {
+    func makeApp(teams: [String: Set<String>] = [:]) -> some ApplicationProtocol {
         let store = self.store!
         let auth = APIAuthentication(basic: BasicAuthenticator(users: APITests.users), secureCookies: true, lookUp: { username in
             guard let roles = Self.roles[username] else { return nil }
@@ -77,13 +77,13 @@ final class CTIRoutesTests: XCTestCase {
         }, monotonic: { 0 }, wall: { Self.start }, logger: APITests.logger)
         let router = APIServer.router(commands: routing, auth: auth, hub: EventHub(node: "test", logger: APITests.logger),
                                       viewers: { EventViewer(username: $0.username, roles: $0.roles) }, webRoot: nil,
-                                      resources: .init(store: store, now: { Self.start.adding(milliseconds: 3_600_000) }),
+                                      resources: .init(store: store, teams: teams, now: { Self.start.adding(milliseconds: 3_600_000) }),
                                       logger: APITests.logger)
         return Application(router: router)
     }
 
-    func withAPI(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await makeApp().test(.router, body)
+    func withAPI(teams: [String: Set<String>] = [:], _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await makeApp(teams: teams).test(.router, body)
     }
 
     struct Session: Sendable {
@@ -424,5 +424,32 @@ extension CTIRoutesTests {
     func testCardNumbersAreMaskedOnScreens() {
         XCTAssertEqual(APIResources.maskedCard("6222020200112233445"), "622202*********3445")
         XCTAssertEqual(APIResources.maskedCard("1234"), "****")
+    }
+}
+
+extension CTIRoutesTests {
+    /// 2001 supervises a team of 1001 only: 1002's calls and 1002 are not theirs.
+    func testASupervisorWithATeamSeesAndActsOnItOnly() async throws {
+        let routing = self.routing
+        try await withAPI(teams: ["2001": ["1001"]]) { client in
+            let boss = try await client.signIn("2001")
+            var response = try await client.get("/api/v1/interactions/i-1", boss)
+            XCTAssertEqual(response.status, .forbidden)
+            response = try await client.get("/api/v1/interactions/i-2", boss)
+            XCTAssertEqual(response.status, .ok)
+            response = try await client.get("/api/v1/interactions", boss)
+            XCTAssertEqual(try response.json()["items"]?.arrayValue.map { $0["id"]?.stringValue }, ["i-2"])
+            response = try await client.get("/api/v1/agents", boss)
+            XCTAssertEqual(try response.decode([AgentStatus].self).map(\.id), ["1001", "2001"])
+            response = try await client.send(.post, "/api/v1/agents/1002/logout", boss, json: #"{"force":true}"#)
+            XCTAssertEqual(response.status, .forbidden)
+            response = try await client.send(.post, "/api/v1/agents/1001/logout", boss, json: #"{"force":true}"#)
+            XCTAssertEqual(response.status, .ok)
+            let admin = try await client.signIn("9001")
+            response = try await client.get("/api/v1/interactions/i-1", admin)
+            XCTAssertEqual(response.status, .ok)
+            let calls = await routing.calls
+            XCTAssertEqual(calls, [.logout("1001", force: true)])
+        }
     }
 }

@@ -123,7 +123,8 @@ public struct APIServer: Service {
         let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
         // Before any route, so it wraps them all and the not-found responder too.
         router.add(middleware: APIErrorMiddleware(logger: logger))
-        let agents = AgentRoutes(commands: commands, auth: auth, logger: logger)
+        let access = APIAccess(teams: resources.teams)
+        let agents = AgentRoutes(commands: commands, auth: auth, access: access, logger: logger)
         let sessions = SessionRoutes(auth: auth)
         var table = RouteTable(router: router)
         table.add(.get, "/api/v1/health") { _, _ in APIJSON.response(APIHealth(status: "ok")) }
@@ -146,13 +147,12 @@ public struct APIServer: Service {
         table.add(.post, "/api/v1/agents/{id}/dial", agents.dial)
         table.add(.get, "/api/v1/queues", agents.queues)
         let reference = ReferenceRoutes(store: resources.store, commands: commands, auth: auth, dispositions: resources.dispositions,
-                                        reasons: resources.reasons, openAPIPath: resources.openAPIPath, now: resources.now)
+                                        reasons: resources.reasons, openAPIPath: resources.openAPIPath, access: access, now: resources.now)
         table.add(.get, "/openapi.yaml", reference.openAPI)
         table.add(.get, "/api/v1/dispositions", reference.listDispositions)
         table.add(.get, "/api/v1/reasons", reference.listReasons)
         table.add(.get, "/api/v1/agents/{id}/stats", reference.stats)
         if let store = resources.store {
-            let access = APIAccess(teams: resources.teams)
             let interactions = InteractionRoutes(store: store, auth: auth, access: access, logger: logger)
             table.add(.get, "/api/v1/interactions", interactions.list)
             table.add(.get, "/api/v1/interactions/{id}", interactions.one)

@@ -13,6 +13,8 @@ import Storage
 struct AgentRoutes: Sendable {
     let commands: any RoutingCommands
     let auth: APIAuthentication
+    /// Who watches whom: a supervisor with a team reads and acts on its agents only.
+    var access = APIAccess()
     let logger: Logger
 
     /// Settable with `PUT .../state`; the rest follow from logins and calls.
@@ -30,7 +32,9 @@ struct AgentRoutes: Sendable {
             // A plain agent sees themselves only (an empty list if no agent carries their name).
             return APIJSON.response(await commands.agent(user.agentID).map { [$0] } ?? [])
         }
-        return APIJSON.response(await commands.agents())
+        let all = await commands.agents()
+        guard let watched = access.watched(by: user) else { return APIJSON.response(all) }
+        return APIJSON.response(all.filter { watched.contains($0.id.rawValue) })
     }
 
     func agent(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -225,7 +229,7 @@ struct AgentRoutes: Sendable {
     /// The `{id}` of the path, when `user` may act on that agent; 403 otherwise.
     func agentID(_ context: APIRequestContext, _ user: APIPrincipal) throws(APIError) -> AgentID {
         let id = AgentID(rawValue: context.parameters.get("id") ?? "")
-        guard user.mayAct(on: id) else {
+        guard user.mayAct(on: id), access.watched(by: user).map({ $0.contains(id.rawValue) }) ?? true else {
             throw .forbidden("signed in as \(user.username), you may only read and change agent \(user.username); "
                                  + "supervisors and admins act on any agent")
         }

@@ -52,6 +52,7 @@ struct ReferenceRoutes: Sendable {
     let reasons: [CodeLabel]
     /// The OpenAPI document's path; nil: not served.
     let openAPIPath: String?
+    var access = APIAccess()
     let now: @Sendable () -> Timestamp
 
     func listDispositions(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -77,7 +78,7 @@ struct ReferenceRoutes: Sendable {
     func stats(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try auth.signIn(request, context)
         let id = AgentID(rawValue: context.parameters.get("id") ?? "")
-        guard user.mayAct(on: id) else {
+        guard user.mayAct(on: id), access.watched(by: user).map({ $0.contains(id.rawValue) }) ?? true else {
             throw APIError.forbidden("signed in as \(user.username), you may only read your own figures")
         }
         guard await commands.agent(id) != nil else { throw RoutingCommandError.unknownAgent(id) }
