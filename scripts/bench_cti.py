@@ -6,22 +6,22 @@ pop     Screen-pop latency: agent 1001's SIPp phone receives Hotline's INVITE; h
         WebSocket (/api/v1/events, Bearer token). A SIPp caller ("Zhang Wei",
         13800138000, a demo customer, so the pop carries a customer lookup) dials line
         10000, whose flow here is a one-node `transfer` to queue telecom (no IVR prompts:
-        written under the work directory); the phone rings RING_MS, answers, talks
-        TALK_MS and hangs up; wrap-up is 0 s, so the next call is offered at once. The
+        written under the work directory); the phone rings --ring-ms, answers, talks
+        --talk-ms and hangs up; wrap-up is 0 s, so the next call is offered at once. The
         INVITE's time is SIPp's -trace_msg stamp for it, its interaction the
         X-Hotline-Interaction header; the event's time is when the client's receive
         returned. Both are this host's wall clock.
-fanout  Event fan-out: CLIENTS WebSocket clients (asyncio `websockets`, in WORKERS
+fanout  Event fan-out: --clients WebSocket clients (asyncio `websockets`, in --workers
         processes), all signed in with one supervisor session (2001, who sees every
         event), then agents 1001-1003 switch available / not-ready through the REST API
-        at RATE changes per second for SECONDS (each change: an agent.state event and
+        at --rate changes per second for --seconds (each change: an agent.state event and
         the queue.stats of the agent's queues). Counts what every client received, the
         delivery delay (event `time`, server clock in ms, to arrival), clients closed
         early (4008: too slow) and the CPU of Hotline and of the clients.
 
 Each run starts its own `hotline serve` (config/demo.yaml changed as described in
-`write_config`) in a fresh directory, Hotline pinned to core 0 (SERVER_CPU) and the
-clients to core 1 (CLIENT_CPU). With --runs N the last line is the median of the runs.
+`write_config`) in a fresh directory, Hotline pinned to core 0 (--server-cpu) and SIPp
+and the clients to core 1 (--client-cpu). With --runs N the last line is the median of the runs.
 """
 
 from __future__ import annotations
@@ -578,6 +578,12 @@ def fanout_worker(url: str, token: str, count: int, cpu: int | None, connected, 
     if cpu is not None:
         os.sched_setaffinity(0, {cpu})
     import websockets
+    try:   # websockets >= 13 (PyPI); Debian 12's python3-websockets is 10.4, the legacy API
+        from websockets.asyncio.client import connect
+        headers_argument = "additional_headers"
+    except ImportError:
+        from websockets import connect
+        headers_argument = "extra_headers"
 
     async def main() -> dict:
         clients: list[dict] = []
@@ -585,9 +591,9 @@ def fanout_worker(url: str, token: str, count: int, cpu: int | None, connected, 
 
         async def client(state: dict) -> None:
             try:
-                async with websockets.connect(url, additional_headers={"Authorization": f"Bearer {token}"},
-                                              origin=None, max_queue=None, ping_interval=None,
-                                              open_timeout=60, close_timeout=2) as ws:
+                async with connect(url, **{headers_argument: {"Authorization": f"Bearer {token}"}},
+                                   origin=None, max_queue=None, ping_interval=None,
+                                   open_timeout=60, close_timeout=2) as ws:
                     state["ws"] = ws
                     async for message in ws:
                         at = time.time()

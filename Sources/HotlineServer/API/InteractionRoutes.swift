@@ -24,8 +24,11 @@ struct APIAccess: Sendable {
         return [user.username]
     }
 
+    /// A supervisor with a team also reads the calls no agent took (abandoned in the IVR
+    /// or the queue), as the event stream shows them their queues' events.
     func mayRead(_ record: CallRecord, as user: APIPrincipal) -> Bool {
         guard let agents = watched(by: user) else { return true }
+        if record.agents.isEmpty, user.roles.contains(.supervisor) { return true }
         return record.agents.contains { agents.contains($0.rawValue) }
     }
 }
@@ -68,7 +71,7 @@ struct InteractionRoutes: Sendable {
                                              + (user.roles.contains(.supervisor) ? "your team" : "your own"))
             }
             filter.agent = AgentID(rawValue: agent)
-        } else if let watched, watched.count == 1, let only = watched.first {
+        } else if let watched, !user.roles.contains(.supervisor), let only = watched.first {
             filter.agent = AgentID(rawValue: only)
         }
         let limit = try Self.limit(query["limit"].map(String.init))
