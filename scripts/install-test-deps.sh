@@ -100,6 +100,28 @@ else
   apt_install python3
 fi
 
+# pip_install SPEC: pip as root or --user, past Debian's PEP 668 refusal.
+pip_install() {
+  local spec=$1
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt_install python3-pip
+  fi
+  local args=(install --quiet --disable-pip-version-check)
+  if [ "$(id -u)" -ne 0 ] && [ -z "${VIRTUAL_ENV:-}" ]; then
+    args+=(--user)
+  fi
+  log "python3 -m pip ${args[*]} $spec"
+  local output
+  if ! output=$(python3 -m pip "${args[@]}" "$spec" 2>&1); then
+    if grep -q "externally-managed-environment" <<<"$output"; then
+      python3 -m pip "${args[@]}" --break-system-packages "$spec"
+    else
+      printf '%s\n' "$output" >&2
+      die "pip could not install $spec"
+    fi
+  fi
+}
+
 # numpy and PyYAML for the media tests: the Debian package if that makes them importable
 # by this python3, else pip (a python3 that is not the system's, e.g. pyenv, needs pip).
 pip_module() {
@@ -113,23 +135,7 @@ pip_module() {
     apt_install "$apt_pkg"
     python3 -c "import $module" >/dev/null 2>&1 && return 0
   fi
-  if ! python3 -m pip --version >/dev/null 2>&1; then
-    apt_install python3-pip
-  fi
-  local args=(install --quiet --disable-pip-version-check)
-  if [ "$(id -u)" -ne 0 ] && [ -z "${VIRTUAL_ENV:-}" ]; then
-    args+=(--user)
-  fi
-  log "python3 -m pip ${args[*]} $pip_pkg"
-  local output
-  if ! output=$(python3 -m pip "${args[@]}" "$pip_pkg" 2>&1); then
-    if grep -q "externally-managed-environment" <<<"$output"; then
-      python3 -m pip "${args[@]}" --break-system-packages "$pip_pkg"
-    else
-      printf '%s\n' "$output" >&2
-      die "pip could not install $pip_pkg"
-    fi
-  fi
+  pip_install "$pip_pkg"
   python3 -c "import $module" >/dev/null 2>&1 || die "$module still not importable by python3"
 }
 pip_module numpy python3-numpy numpy
@@ -145,23 +151,7 @@ pip_exact() {
     log "$dist: present ($version)"
     return 0
   fi
-  if ! python3 -m pip --version >/dev/null 2>&1; then
-    apt_install python3-pip
-  fi
-  local args=(install --quiet --disable-pip-version-check)
-  if [ "$(id -u)" -ne 0 ] && [ -z "${VIRTUAL_ENV:-}" ]; then
-    args+=(--user)
-  fi
-  log "python3 -m pip ${args[*]} $dist==$version"
-  local output
-  if ! output=$(python3 -m pip "${args[@]}" "$dist==$version" 2>&1); then
-    if grep -q "externally-managed-environment" <<<"$output"; then
-      python3 -m pip "${args[@]}" --break-system-packages "$dist==$version"
-    else
-      printf '%s\n' "$output" >&2
-      die "pip could not install $dist==$version"
-    fi
-  fi
+  pip_install "$dist==$version"
 }
 # The OpenAPI document's checks (test_openapi_document, test_api).
 pip_exact jsonschema 4.26.0
@@ -184,24 +174,7 @@ EOF
 if pytest_ok; then
   log "pytest: present ($(python3 -m pytest --version 2>&1 | head -n 1))"
 else
-  if ! python3 -m pip --version >/dev/null 2>&1; then
-    apt_install python3-pip
-  fi
-  pip_args=(install --quiet --disable-pip-version-check)
-  if [ "$(id -u)" -ne 0 ] && [ -z "${VIRTUAL_ENV:-}" ]; then
-    pip_args+=(--user)
-  fi
-  log "python3 -m pip ${pip_args[*]} pytest"
-  if ! output=$(python3 -m pip "${pip_args[@]}" pytest 2>&1); then
-    if grep -q "externally-managed-environment" <<<"$output"; then
-      # Debian 12's system Python refuses pip installs outside a venv (PEP 668).
-      log "system Python is externally managed: retrying with --break-system-packages"
-      python3 -m pip "${pip_args[@]}" --break-system-packages pytest
-    else
-      printf '%s\n' "$output" >&2
-      die "pip could not install pytest"
-    fi
-  fi
+  pip_install pytest
   pytest_ok || die "pytest still not importable by python3 after installing it"
   log "pytest: installed ($(python3 -m pytest --version 2>&1 | head -n 1))"
 fi

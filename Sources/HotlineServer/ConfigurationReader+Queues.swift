@@ -39,15 +39,7 @@ extension ConfigurationReader {
     /// YAML too), its `id` the path's or left out. Checked alone; the routing engine checks
     /// it with the others (overflow targets) when it is applied.
     public func readQueue(text: String, id: String) throws(ConfigurationError) -> QueueConfiguration {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw yamlSyntaxError(error)
-        } catch {
-            throw ConfigurationError(file: file, message: "cannot read YAML: \(error)")
-        }
-        guard let root, case .mapping(var mapping) = root else {
+        guard let root = try compose(text), case .mapping(var mapping) = root else {
             throw ConfigurationError(file: file, message: "the queue must be one mapping, e.g. {\"names\": {...}, \"skills\": [\"cards:5\"]}")
         }
         if let given = mapping[Node("id")] {

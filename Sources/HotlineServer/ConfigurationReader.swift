@@ -15,14 +15,7 @@ public struct ConfigurationReader {
     public init(file: String) { self.file = file }
 
     public func read(yaml text: String, into base: HotlineConfiguration = HotlineConfiguration()) throws(ConfigurationError) -> HotlineConfiguration {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw yamlSyntaxError(error)
-        } catch {
-            throw ConfigurationError(file: file, message: "cannot read YAML: \(error)")
-        }
+        let root = try compose(text)
         var config = base
         guard let root else { return config }
         let top = try mapping(root, key: nil)
@@ -478,7 +471,18 @@ public struct ConfigurationReader {
                                   key: section.map { "\($0).\(key)" } ?? key, message: message)
     }
 
-    func yamlSyntaxError(_ e: YamlError) -> ConfigurationError {
+    /// The YAML document's root node (nil when empty); a syntax error at its place.
+    func compose(_ text: String) throws(ConfigurationError) -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw yamlSyntaxError(error)
+        } catch {
+            throw ConfigurationError(file: file, message: "cannot read YAML: \(error)")
+        }
+    }
+
+    private func yamlSyntaxError(_ e: YamlError) -> ConfigurationError {
         switch e {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return ConfigurationError(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(problem); check indentation and quoting")

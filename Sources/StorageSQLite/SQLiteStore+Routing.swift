@@ -85,14 +85,7 @@ extension SQLiteStore {
                 arguments.append(queue)
             }
             if let after {
-                guard let arrived = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT arrived_at FROM call_records WHERE interaction_id = ?"),
-                    arguments: [after.rawValue])
-                else {
-                    throw StorageError.invalid(.paging, """
-                        There is no call record \(after) to continue after; start again from the first page.
-                        """)
-                }
+                let arrived = try CallRecordRows.arrival(of: after, db)
                 conditions.append("(arrived_at > ? OR (arrived_at = ? AND interaction_id > ?))")
                 arguments += [arrived, arrived, after.rawValue]
             }
@@ -146,14 +139,7 @@ extension SQLiteStore {
                 arguments.append(customer.rawValue)
             }
             if let after {
-                guard let arrived = try Int64.fetchOne(
-                    db.cachedStatement(sql: "SELECT arrived_at FROM call_records WHERE interaction_id = ?"),
-                    arguments: [after.rawValue])
-                else {
-                    throw StorageError.invalid(.paging, """
-                        There is no call record \(after) to continue after; start again from the first page.
-                        """)
-                }
+                let arrived = try CallRecordRows.arrival(of: after, db)
                 conditions.append("(arrived_at < ? OR (arrived_at = ? AND interaction_id < ?))")
                 arguments += [arrived, arrived, after.rawValue]
             }
@@ -224,6 +210,15 @@ enum RoutingRows {
 
 /// Row mapping for `call_records` and its `call_segments` and `call_transfers`.
 enum CallRecordRows {
+    /// When the record a page continues after arrived; `.invalid` on `paging` when there is none.
+    static func arrival(of record: InteractionID, _ db: Database) throws -> Int64 {
+        guard let arrived = try Int64.fetchOne(db.cachedStatement(sql: "SELECT arrived_at FROM call_records WHERE interaction_id = ?"),
+                                               arguments: [record.rawValue]) else {
+            throw StorageError.invalid(.paging, "There is no call record \(record) to continue after; start again from the first page.")
+        }
+        return arrived
+    }
+
     /// What a record needs encoded before its transaction: the JSON columns.
     struct Encoded: Sendable {
         var ivrPath: String

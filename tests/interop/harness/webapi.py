@@ -220,14 +220,7 @@ class EventStream:
     def open(cls, api: WebAPI, headers: dict[str, str], *, origin: str | None = None, timeout: float = 10.0,
              **query) -> "EventStream":
         path = events_path(**query)
-        options = {"header": [f"{k}: {v}" for k, v in headers.items()], "timeout": timeout}
-        # websocket-client sends an Origin of its own unless told; send none unless asked.
-        options["suppress_origin"] = origin is None
-        if origin is not None:
-            options["origin"] = origin
-        if api.source:
-            options["source_address"] = (api.source, 0)
-        ws = websocket.create_connection(f"ws://{api.authority}{path}", **options)
+        ws = websocket.create_connection(f"ws://{api.authority}{path}", **ws_options(api, headers, origin, timeout))
         return cls(ws, path)
 
     def next(self, timeout: float) -> dict | None:
@@ -401,6 +394,18 @@ def fill_path(template: str, parameters: list[dict], contract: Contract, overrid
     return re.sub(r"\{([^}]+)\}", lambda m: value(m.group(1)), template)
 
 
+def ws_options(api: WebAPI, headers: dict[str, str], origin: str | None, timeout: float) -> dict:
+    """websocket-client's options: the headers, the timeout, this client's source address,
+    and an Origin only when asked (websocket-client sends one of its own unless told)."""
+    options: dict = {"header": [f"{k}: {v}" for k, v in headers.items()], "timeout": timeout,
+                     "suppress_origin": origin is None}
+    if origin is not None:
+        options["origin"] = origin
+    if api.source:
+        options["source_address"] = (api.source, 0)
+    return options
+
+
 def refusal(api: WebAPI, path: str, headers: dict[str, str] | None = None, *, origin: str | None = None,
             timeout: float = 10.0) -> Reply:
     """A refused event stream as Hotline refuses one: the upgrade happens (a browser sees
@@ -408,14 +413,8 @@ def refusal(api: WebAPI, path: str, headers: dict[str, str] | None = None, *, or
     4000 + the HTTP status. Answered as a Reply: status = close code - 4000 (0 when the
     stream was not refused that way), body = the event's ``{"error": ...}``, headers =
     [("X-Close-Code", code), ("X-Close-Reason", reason)]."""
-    options: dict = {"header": [f"{k}: {v}" for k, v in (headers or {}).items()], "timeout": timeout,
-                     "suppress_origin": origin is None}
-    if origin is not None:
-        options["origin"] = origin
-    if api.source:
-        options["source_address"] = (api.source, 0)
     try:
-        ws = websocket.create_connection(f"ws://{api.authority}{path}", **options)
+        ws = websocket.create_connection(f"ws://{api.authority}{path}", **ws_options(api, headers or {}, origin, timeout))
     except websocket.WebSocketBadStatusException as error:
         return Reply("GET", path, 0, b"", f"handshake refused with {error.status_code}", [])
     except (OSError, websocket.WebSocketException) as error:
