@@ -208,7 +208,10 @@ public struct ConfigurationReader {
             case "web_root": c.webRoot = resolve(try string(v, key: "http.web_root"))
             case "secure_cookies": c.secureCookies = try bool(v, key: "http.secure_cookies")
             case "openapi": c.openAPIPath = resolve(try string(v, key: "http.openapi"))
-            default: throw unknownKey(k, key, in: "http", known: ["listen", "web_root", "secure_cookies", "openapi"])
+            case "session_idle_minutes": c.sessionIdleMinutes = try int(v, key: "http.session_idle_minutes", range: 1...1440)
+            case "session_max_hours": c.sessionMaximumHours = try int(v, key: "http.session_max_hours", range: 1...168)
+            default: throw unknownKey(k, key, in: "http", known: ["listen", "web_root", "secure_cookies", "openapi", "session_idle_minutes",
+                                                                  "session_max_hours"])
             }
         }
     }

@@ -81,6 +81,8 @@ public enum HotlineApplication {
                     listen: listen, commands: routing, users: users, logger: logger,
                     onReady: { address in if quiet { FileIO.writeStandardError("hotline: HTTP API listening on \(address)\n") } },
                     hub: events, webRoot: config.webRoot, secureCookies: config.secureCookies,
+                    sessions: SessionTable(idleTimeout: Int64(config.sessionIdleMinutes) * 60_000,
+                                           maximumAge: Int64(config.sessionMaximumHours) * 3_600_000),
                     lookUp: { username in
                         guard let user = try? await store.user(username: username) else { return nil }
                         let hash = (try? await store.passwordHash(username: username)) ?? nil

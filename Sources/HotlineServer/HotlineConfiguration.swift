@@ -84,6 +84,9 @@ public struct HotlineConfiguration: Sendable {
     /// Session cookies carry `Secure` (sent over HTTPS only; browsers also accept them from
     /// http://127.0.0.1 and http://localhost). Turn off only for plain HTTP on a trusted LAN.
     public var secureCookies = true
+    /// A web session ends after this long without a request, or this long after sign-in.
+    public var sessionIdleMinutes = 60
+    public var sessionMaximumHours = 12
     /// The OpenAPI document served at `/openapi.yaml` (`openapi.yaml` in the repository); nil: none.
     public var openAPIPath: String?
     public var dataDirectory = "./data"

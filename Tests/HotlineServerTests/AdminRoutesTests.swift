@@ -128,6 +128,18 @@ final class AdminRoutesTests: XCTestCase {
         XCTAssertEqual(applied.agents[0].skills.map(\.level), [7, 3])
         let audit = try await store.auditEntries(subject: "agents/1001", actor: "9001", limit: 5, before: nil)
         XCTAssertEqual(audit.map(\.action), ["agent.update"])
+        try await withAPI { client in
+            let admin = try await client.signIn("9001")
+            var response = try await client.get("/api/v1/admin/audit?subject=agents/1001", admin)
+            XCTAssertEqual(try response.json()["items"]?.arrayValue.map { [$0["actor"], $0["action"], $0["subject"]] },
+                           [["9001", "agent.update", "agents/1001"]])
+            XCTAssertEqual(try response.json()["next"], .null)
+            response = try await client.get("/api/v1/admin/audit?who=me", admin)
+            XCTAssertEqual(try response.error().field, "who")
+            let boss = try await client.signIn("2001")
+            response = try await client.get("/api/v1/admin/audit", boss)
+            XCTAssertEqual(response.status, .forbidden)
+        }
     }
 
     func testEveryDemoQueueRoundTripsThroughItsDocument() throws {

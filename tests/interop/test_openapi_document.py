@@ -80,6 +80,7 @@ ROUTES = {
     ("GET", "/api/v1/admin/flows"),
     ("POST", "/api/v1/admin/flows/validate"),
     ("PUT", "/api/v1/admin/flows/{name}"),
+    ("GET", "/api/v1/admin/audit"),
 }
 
 # The only routes that need no sign-in.

@@ -176,6 +176,7 @@ public struct APIServer: Service {
                 table.add(.get, "/api/v1/admin/flows", admin.listFlows)
                 table.add(.post, "/api/v1/admin/flows/validate", admin.validateFlow)
                 table.add(.put, "/api/v1/admin/flows/{name}", admin.putFlow)
+                table.add(.get, "/api/v1/admin/audit", admin.audit)
             }
         }
         EventRoutes(hub: hub, auth: auth, viewers: viewers, logger: logger).register(on: router)

@@ -378,6 +378,33 @@ struct AdminRoutes: Sendable {
         return text
     }
 
+    // MARK: The audit log
+
+    /// `GET /api/v1/admin/audit?subject=customers/c-1&actor=1001&limit=50&before=<sequence>`:
+    /// who viewed or changed what, newest first.
+    func audit(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        _ = try admin(request, context)
+        let query = request.uri.queryParameters
+        for name in Set(query.map { String($0.key) }).sorted() where !["subject", "actor", "limit", "before"].contains(name) {
+            throw APIError.invalidValue(field: name, "'\(name)' is not a filter here; use subject, actor, limit and before")
+        }
+        let limit = try InteractionRoutes.limit(query["limit"].map(String.init))
+        var before: Int64?
+        if let text = query["before"] {
+            guard let n = Int64(text), n > 0 else { throw APIError.invalidValue(field: "before", "give the `next` of the previous page") }
+            before = n
+        }
+        let entries = try await store.auditEntries(subject: query["subject"].map(String.init), actor: query["actor"].map(String.init),
+                                                   limit: limit, before: before)
+        let items: [JSONValue] = entries.map { e in
+            APIResources.object([("sequence", e.sequence.map { .number(Double($0)) }), ("at", APIResources.time(e.at)),
+                                 ("actor", .string(e.actor)), ("action", .string(e.action)), ("subject", .string(e.subject)),
+                                 ("detail", APIResources.text(e.detail))])
+        }
+        let next: JSONValue = entries.count == limit ? (entries.last?.sequence).map { .string(String($0)) } ?? .null : .null
+        return APIJSON.response(JSONValue.object(["items": .array(items), "next": next]))
+    }
+
     // MARK: Checks
 
     private func admin(_ request: Request, _ context: APIRequestContext) throws(APIError) -> APIPrincipal {
