@@ -140,8 +140,10 @@ pip_module() {
 }
 pip_module numpy python3-numpy numpy
 pip_module yaml python3-yaml PyYAML
-# The event stream's WebSocket client (test_api, the CTI benchmark).
+# The event stream's WebSocket clients: test_api (websocket-client) and the CTI
+# benchmark's 500 desktops (websockets, asyncio).
 pip_module websocket python3-websocket websocket-client
+pip_module websockets python3-websockets websockets
 
 # pip_exact DISTRIBUTION VERSION: exactly that version from PyPI, unless it is there
 # already (Debian's jsonschema is too old for OpenAPI 3.1; selenium as INTEROP.md says).

@@ -77,6 +77,9 @@ function field(name, key, control, hint) {
     control);
 }
 
+/** Two fields side by side; each in its own box, so an error shown after one stays under it. */
+const pair = (a, b) => h('div', { class: 'pair' }, h('div', {}, a), h('div', {}, b));
+
 function numberInput(id, value, { min, max, testid } = {}) {
   return h('input', {
     id, type: 'number', step: '1', min: min === undefined ? null : String(min), max: max === undefined ? null : String(max),
@@ -226,7 +229,8 @@ function openAgent(record) {
   });
   fill(editor, form);
   editor.hidden = false;
-  $('#agent-name', form).focus();
+  editor.scrollTop = 0;
+  $('#agent-name', form).focus({ preventScroll: true });
 }
 
 // ---- queues ----
@@ -292,20 +296,16 @@ function openQueue(record) {
 
   const form = h('form', { class: 'admin-form', dataset: { testid: 'queue-form', queue: id }, novalidate: true },
     h('h2', {}, tx('admin.edit-queue'), ' ', h('span', { class: 'mono' }, id)),
-    h('div', { class: 'pair' }, field('names.zh-CN', 'admin.name-zh', nameZh), field('names.en-US', 'admin.name-en', nameEn)),
+    pair(field('names.zh-CN', 'admin.name-zh', nameZh), field('names.en-US', 'admin.name-en', nameEn)),
     skills.element,
     field('strategy', 'admin.strategy', strategy),
     h('fieldset', { class: 'field', dataset: { field: 'service_level' } },
       h('legend', {}, tx('admin.service-level')),
-      h('div', { class: 'pair' },
-        field('service_level.percent', 'admin.sl-percent', percent),
-        field('service_level.seconds', 'admin.sl-seconds', within))),
+      pair(field('service_level.percent', 'admin.sl-percent', percent), field('service_level.seconds', 'admin.sl-seconds', within))),
     field('ring_seconds', 'admin.ring-seconds', ring),
     h('fieldset', { class: 'field', dataset: { field: 'wrap_up_seconds' } },
       h('legend', {}, tx('admin.wrap-up')),
-      h('div', { class: 'pair' },
-        field('wrap_up_mode', 'admin.wrap-up-mode', wrapMode),
-        field('wrap_up_seconds.value', 'admin.wrap-up-seconds', wrapSeconds)),
+      pair(field('wrap_up_mode', 'admin.wrap-up-mode', wrapMode), field('wrap_up_seconds.value', 'admin.wrap-up-seconds', wrapSeconds)),
       h('div', { dataset: { field: 'wrap_up_requires_disposition' } },
         h('label', { class: 'check', for: disposition.id }, disposition, tx('admin.wrap-up-disposition')))),
     steps.element,
@@ -350,7 +350,8 @@ function openQueue(record) {
   });
   fill(editor, form);
   editor.hidden = false;
-  nameZh.focus();
+  editor.scrollTop = 0;
+  nameZh.focus({ preventScroll: true });
 }
 
 /**

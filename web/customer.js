@@ -342,7 +342,7 @@ function createForm(defaults, onCreated) {
     if (values.nameEn) body.nameEn = values.nameEn;
     try {
       const customer = await act(form.querySelector('[type=submit]'), () => post('/customers', body));
-      showNotice(t('customer.created'));
+      showNotice(t('customer.created-done'));
       onCreated?.(customer);
     } catch (error) {
       showFieldErrors(form, error);

@@ -152,7 +152,7 @@ export const MESSAGES = {
   'customer.saved': { zh: '已保存：{fields}', en: 'Saved: {fields}' },
   'customer.create': { zh: '新建客户', en: 'Create a customer' },
   'customer.create-submit': { zh: '创建客户', en: 'Create customer' },
-  'customer.created': { zh: '客户已创建。', en: 'Customer created.' },
+  'customer.created-done': { zh: '客户已创建。', en: 'Customer created.' },
   'account.telecom': { zh: '电信', en: 'Telecom' },
   'account.bank': { zh: '银行', en: 'Bank' },
   'card.active': { zh: '正常', en: 'Active' },

@@ -72,7 +72,9 @@ extension ConfigurationReader {
                         guard let language = Language(rawValue: tag) else {
                             throw error(lk, at, "'\(tag)' is not a supported language; use zh-CN or en-US")
                         }
-                        queue.names[language] = try string(lv, key: "\(at).\(tag)")
+                        let name = try string(lv, key: "\(at).\(tag)")
+                        guard !name.allSatisfy(\.isWhitespace) else { throw error(lv, "\(at).\(tag)", "is empty; give the queue's name in \(tag)") }
+                        queue.names[language] = name
                     }
                 case "skills":
                     queue.requiredSkills = try skillList(v, key: at)

@@ -50,6 +50,16 @@ extension LineCallController {
         sipLoop.makeFutureWithTask { await lookup(customerID, number) }.whenSuccess(publish)
     }
 
+    func attachCustomer(_ contact: InteractionID, customer: CustomerID) -> Bool {
+        let state = queuedCallers[contact].flatMap { calls[$0] }
+            ?? calls.values.first { $0.interaction?.id == contact && !$0.ended }
+        guard let state, !state.ended else { return false }
+        updateInteraction(state) { $0.customerID = customer }
+        if state.customer?.id != customer { state.customer = nil }
+        logger.info("customer named for the call", metadata: ["interaction.id": "\(contact)", "customer.id": "\(customer)"])
+        return true
+    }
+
     /// A call's stored variables (JSON text) as a value; nil when unreadable.
     static func jsonValue(_ text: String) -> JSONValue? {
         try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))

@@ -672,6 +672,8 @@ actor FakeRouting: RoutingCommands {
         _ = try run(.hangup(id), id) { _ in }
     }
 
+    func attachCustomer(_ contact: InteractionID, customer: CustomerID) -> Bool { false }
+
     func dial(_ id: AgentID, number: String, customer: CustomerID?) throws(RoutingCommandError) -> InteractionID {
         _ = try run(.dial(id, number), id) { _ in }
         return InteractionID("i-dial-\(number)")

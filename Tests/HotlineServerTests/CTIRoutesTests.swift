@@ -453,3 +453,27 @@ extension CTIRoutesTests {
         }
     }
 }
+
+extension CTIRoutesTests {
+    func testAnAgentNamesTheCustomerOfTheirCall() async throws {
+        let store = self.store!
+        try await withAPI { client in
+            let wang = try await client.signIn("1002")
+            var response = try await client.send(.put, "/api/v1/interactions/i-1/customer", wang, json: #"{"customer":"c-2"}"#)
+            XCTAssertEqual(response.status, .ok)
+            XCTAssertEqual(try response.json()["live"], false)
+            XCTAssertEqual(try response.json()["customer"]?["id"], "c-2")
+            response = try await client.send(.put, "/api/v1/interactions/i-1/customer", wang, json: #"{"customer":"c-nope"}"#)
+            XCTAssertEqual(try response.error().field, "customer")
+            let li = try await client.signIn("1001")
+            response = try await client.send(.put, "/api/v1/interactions/i-1/customer", li, json: #"{"customer":"c-1"}"#)
+            XCTAssertEqual(response.status, .forbidden)
+            response = try await client.send(.put, "/api/v1/interactions/i-9/customer", li, json: #"{"customer":"c-1"}"#)
+            XCTAssertEqual(response.status, .notFound)
+        }
+        let interaction = try await store.interaction(id: "i-1")
+        XCTAssertEqual(interaction?.customerID, "c-2")
+        let audit = try await store.auditEntries(subject: "interactions/i-1", actor: nil, limit: 5, before: nil)
+        XCTAssertEqual(audit.map(\.detail), ["customer c-2"])
+    }
+}

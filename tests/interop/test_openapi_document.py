@@ -81,6 +81,7 @@ ROUTES = {
     ("POST", "/api/v1/admin/flows/validate"),
     ("PUT", "/api/v1/admin/flows/{name}"),
     ("GET", "/api/v1/admin/audit"),
+    ("PUT", "/api/v1/interactions/{id}/customer"),
 }
 
 # The only routes that need no sign-in.

@@ -153,9 +153,10 @@ public struct APIServer: Service {
         table.add(.get, "/api/v1/reasons", reference.listReasons)
         table.add(.get, "/api/v1/agents/{id}/stats", reference.stats)
         if let store = resources.store {
-            let interactions = InteractionRoutes(store: store, auth: auth, access: access, logger: logger)
+            let interactions = InteractionRoutes(store: store, commands: commands, auth: auth, access: access, logger: logger)
             table.add(.get, "/api/v1/interactions", interactions.list)
             table.add(.get, "/api/v1/interactions/{id}", interactions.one)
+            table.add(.put, "/api/v1/interactions/{id}/customer", interactions.attachCustomer)
             table.add(.get, "/api/v1/recordings/{id}", interactions.recording)
             let customers = CustomerRoutes(store: store, commands: commands, auth: auth, logger: logger, now: resources.now)
             table.add(.get, "/api/v1/customers", customers.search)

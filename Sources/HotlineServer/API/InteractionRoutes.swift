@@ -37,6 +37,7 @@ struct APIAccess: Sendable {
 /// `GET /api/v1/recordings/{id}` (the WAV file of a call, for whoever may read the call).
 struct InteractionRoutes: Sendable {
     let store: any HotlineStore
+    let commands: any RoutingCommands
     let auth: APIAuthentication
     let access: APIAccess
     let logger: Logger
@@ -135,6 +136,40 @@ struct InteractionRoutes: Sendable {
         detail["recordings"] = .array(recordings.map(APIResources.recording))
         detail["timeline"] = .array(APIResources.timeline(record, recordings: recordings))
         return APIJSON.response(JSONValue.object(detail))
+    }
+
+    /// `PUT /api/v1/interactions/{id}/customer` `{"customer": "c-..."}`: names the caller
+    /// an agent identified (an unknown number, a caller who did not verify). The agent must
+    /// be handling the call or have taken part in it; audited.
+    func attachCustomer(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let user = try auth.signIn(request, context)
+        let id = InteractionID(context.parameters.get("id") ?? "")
+        let body = try await APIRequestBody.read(request, known: ["customer"], required: true, example: #"{"customer": "c-demo-001"}"#)
+        guard let customerText = try body.string("customer") else { throw APIError.missingField("customer", "give the customer's id") }
+        guard var interaction = try await store.interaction(id: id) else {
+            throw APIError(code: "unknown-interaction", message: "no interaction '\(id.rawValue.prefix(64))'", status: .notFound)
+        }
+        let handling = await commands.agent(user.agentID)?.interaction == id
+        if !handling {
+            let record = try await store.callRecord(of: id)
+            guard let record, access.mayRead(record, as: user) else {
+                throw APIError.forbidden("signed in as \(user.username), you may only name the customer of a call you handle or took part in")
+            }
+        }
+        guard let customer = try await store.customer(id: CustomerID(customerText)) else {
+            throw APIError(code: "unknown-customer", field: "customer", message: "no customer '\(customerText.prefix(64))'; "
+                               + "find one with GET /api/v1/customers?q= or create one", status: .unprocessableContent)
+        }
+        let live = await commands.attachCustomer(id, customer: customer.id)
+        if !live {
+            interaction.customerID = customer.id
+            try await store.updateInteraction(interaction)
+        }
+        _ = try? await store.appendAudit(AuditEntry(at: .now(), actor: user.username, action: "interaction.customer",
+                                                     subject: "interactions/\(id)", detail: "customer \(customer.id)"))
+        logger.info("customer named for an interaction", metadata: ["api.user": "\(user.username)", "interaction.id": "\(id)"])
+        return APIJSON.response(JSONValue.object(["interaction": .string(id.rawValue), "customer": APIResources.customer(customer),
+                                                  "live": .bool(live)]))
     }
 
     /// The recording's file, found by its id in the store: the path never comes from the

@@ -38,6 +38,9 @@ public protocol RoutingCommands: Sendable {
     /// Click-to-dial: `id`'s phone rings, then `number` is dialled through the trunk; the
     /// new interaction's id.
     func dial(_ id: AgentID, number: String, customer: CustomerID?) async throws(RoutingCommandError) -> InteractionID
+    /// Names the customer of a call in progress (an agent identified an unknown caller);
+    /// false when no call in progress has that id.
+    func attachCustomer(_ contact: InteractionID, customer: CustomerID) async -> Bool
 }
 
 /// An agent as the API shows them.

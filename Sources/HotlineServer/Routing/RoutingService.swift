@@ -32,6 +32,9 @@ protocol RoutingHost: AnyObject {
     func prepareDial(agent: AgentID, number: String, queue: String, customer: CustomerID?) throws(RoutingCommandError) -> InteractionID
     /// The agent's phone did not take their own click-to-dial call: it is over.
     func dialNotAnswered(_ contact: InteractionID, reason: String)
+    /// Names the customer of the call `contact` if it is in progress (true), so the
+    /// interaction keeps them to its end.
+    func attachCustomer(_ contact: InteractionID, customer: CustomerID) -> Bool
 }
 
 /// Owns the ACD engine and connects it to the rest of Hotline: runs its timers on the
@@ -708,6 +711,10 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
             logger.info("click-to-dial", metadata: ["agent.id": "\(id)", "interaction.id": "\(contact)", "queue": "\(queue.id)"])
             return contact
         }
+    }
+
+    public func attachCustomer(_ contact: InteractionID, customer: CustomerID) async -> Bool {
+        (try? await onLoop { [self] () throws(RoutingCommandError) in host?.attachCustomer(contact, customer: customer) ?? false }) ?? false
     }
 
     // MARK: Administration
