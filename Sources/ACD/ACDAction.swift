@@ -20,8 +20,13 @@ public struct ContactRequest: Hashable, Sendable {
     /// The customer's previous agent, when within the queue's preferred-agent window.
     public var preferredAgent: AgentID?
 
+    /// Offered to this agent only (an agent's own outbound call): when their phone does not
+    /// take it, it is dropped rather than queued again, and the agent stays available.
+    public var onlyTo: AgentID?
+
     public init(id: InteractionID, queue: String, priority: Int = 0, kind: Kind = .call, waitingSince: Timestamp? = nil,
-                preferredAgent: AgentID? = nil) {
+                preferredAgent: AgentID? = nil, onlyTo: AgentID? = nil) {
+        self.onlyTo = onlyTo
         self.id = id
         self.queue = queue
         self.priority = priority

@@ -216,6 +216,14 @@ extension ACDEngine {
     mutating func failOffer(_ slot: Slot, _ failure: OfferFailure, at now: Timestamp, cause: String, into actions: inout [ACDAction]) {
         guard let contact = contacts[slot], let agent = contact.offeredTo else { return }
         queueTable[contact.queue].statistics.offersFailed += 1
+        if contact.request.onlyTo != nil {
+            // The agent's own call: nobody else takes it, and they did not miss a customer.
+            cancelWaitTimers(slot)
+            cancel(.ring(slot))
+            dropContact(slot)
+            transition(agent, to: .available, at: now, cause: cause, into: &actions)
+            return
+        }
         let reason: NotReadyReason = failure == .unreachable ? .phoneUnavailable : .missedCall
         transition(agent, to: .notReady(reason), at: now, cause: cause, into: &actions)
         requeue(slot, at: now, into: &actions)

@@ -138,6 +138,8 @@ extension LineCallController {
                                       agentID: routing?.storedIDs[agent] ?? agent, startedAt: now, sipCallID: callID)
         journal?.write(.createInteraction(interaction))
         records?.started(id, sipCallID: callID, caller: agent.rawValue, dialled: number, at: now)
+        // The queue whose records and wrap-up rules the call follows.
+        records?.update(id) { $0.queued(queue: queue, at: now) }
         callbacks[id] = CallbackInfo(number: number, dialled: config.trunk?.callerID ?? "", callID: callID, queue: queue,
                                      interaction: interaction, outbound: true)
         return id
@@ -193,16 +195,20 @@ extension LineCallController {
     func customerLegEnded(_ state: CallState, reason: CallEndReason) {
         guard let contact = state.contact else { return }
         queuedCallers[contact] = nil
-        callbacks[contact] = nil
+        let outbound = callbacks.removeValue(forKey: contact)?.outbound == true
         let cause: String
         if let given = state.endCause {
             cause = given
         } else if state.negotiated == nil {
-            cause = "callback not answered (\(reason))"
+            cause = "\(outbound ? "the number" : "callback") not answered (\(reason))"
+        } else if reason == .remoteHangup {
+            cause = outbound ? "the called party hung up" : CallRecord.EndReason.callerHungUp
         } else {
-            cause = reason == .remoteHangup ? CallRecord.EndReason.callerHungUp : "\(reason)"
+            cause = "\(reason)"
         }
-        routing?.callFinished(contact, outcome: .callback, reason: cause)
+        // An agent's own call is answered or failed; a callback keeps its own outcome.
+        let outcome: CallOutcome = outbound ? (state.negotiated == nil ? .failed : .answered) : .callback
+        routing?.callFinished(contact, outcome: outcome, reason: cause)
     }
 
     /// A blind transfer to an outside number: the caller hears ringback while the number

@@ -324,8 +324,12 @@ extension OfferFailure {
     /// How a phone's refusal or silence reads as a failed offer.
     init(_ reason: CallEndReason) {
         switch reason {
-        case .rejected(let status) where [486, 600, 603].contains(status): self = .busy
-        case .rejected(let status) where [408, 480, 487].contains(status): self = .noAnswer
+        // A phone's final answer to Hotline's INVITE ends the call as `failed(status:)`;
+        // `rejected` is Hotline refusing a call, kept for completeness.
+        case .rejected(let status) where [486, 600, 603].contains(status), .failed(let status) where [486, 600, 603].contains(status):
+            self = .busy
+        case .rejected(let status) where [408, 480, 487].contains(status), .failed(let status) where [408, 480, 487].contains(status):
+            self = .noAnswer
         case .timeout, .cancelled: self = .noAnswer
         default: self = .unreachable
         }

@@ -349,3 +349,27 @@ final class ACDEngineTests: XCTestCase {
         XCTAssertThrowsError(try ACDEngine(queues: [a, b]))
     }
 }
+
+extension ACDEngineTests {
+    /// An agent's own outbound call (offered to them only): unanswered, it is dropped,
+    /// never offered to the other free agent, and the agent is available again.
+    func testAContactForOneAgentOnlyIsDroppedWhenTheyDoNotTakeIt() throws {
+        var acd = try ACDEngine(queues: [Self.queue()])
+        _ = try acd.login(AgentProfile(id: agent("a1"), skills: ["billing": 5]), ready: true, now: t(0))
+        _ = try acd.login(AgentProfile(id: agent("a2"), skills: ["billing": 5]), ready: true, now: t(1))
+        let request = ContactRequest(id: contact("out"), queue: "billing", kind: .callback(number: "13912345678"), onlyTo: agent("a2"))
+        XCTAssertEqual(offers(try acd.offerDirect(request, to: agent("a2"), now: t(2))), ["out->a2"])
+        XCTAssertEqual(acd.advance(to: t(17)), [
+            .cancelOffer(contact: contact("out"), agent: agent("a2"), reason: .ringTimeout),
+            .agentStateChanged(agent: agent("a2"), from: .reserved(contact("out")), to: .available, at: t(17), cause: "ring no answer"),
+        ])
+        XCTAssertNil(acd.contact(contact("out")))
+        XCTAssertEqual(acd.state(of: agent("a1")), .available)
+        // The same after a refusal.
+        XCTAssertEqual(offers(try acd.offerDirect(request, to: agent("a2"), now: t(20))), ["out->a2"])
+        XCTAssertEqual(try acd.offerFailed(contact("out"), .busy, now: t(21)), [
+            .agentStateChanged(agent: agent("a2"), from: .reserved(contact("out")), to: .available, at: t(21), cause: "busy"),
+        ])
+        XCTAssertNil(acd.contact(contact("out")))
+    }
+}

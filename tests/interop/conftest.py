@@ -25,7 +25,7 @@ from harness.settings import SHUTDOWN_LIMIT, new_server, ready_timeout, require_
 # tests then cannot take the functional results down with it.
 MODULE_ORDER = [
     "test_openapi_document", "test_lifecycle", "test_options", "test_transport", "test_errors", "test_calls",
-    "test_register", "test_agent_phones", "test_dial", "test_media", "test_ivr", "test_routing", "test_callback", "test_transfer",
+    "test_register", "test_agent_phones", "test_dial", "test_media", "test_ivr", "test_routing", "test_callback", "test_click_to_dial", "test_transfer",
     "test_api", "test_desktop", "test_desktop_admin", "test_corpus", "test_garbage", "test_flood", "test_load",
 ]
 

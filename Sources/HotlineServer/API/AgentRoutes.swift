@@ -39,7 +39,7 @@ struct AgentRoutes: Sendable {
 
     func agent(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try signIn(request, context)
-        let id = try agentID(context, user)
+        let id = try await agentID(context, user)
         guard let status = await commands.agent(id) else { throw RoutingCommandError.unknownAgent(id) }
         return APIJSON.response(status)
     }
@@ -53,7 +53,7 @@ struct AgentRoutes: Sendable {
 
     func login(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try signIn(request, context)
-        let id = try agentID(context, user)
+        let id = try await agentID(context, user)
         let body = try await APIRequestBody.read(request, known: ["ready"], required: false, example: #"{"ready": true}"#)
         let ready = try body.bool("ready") ?? false
         log("login", user, id, ["api.ready": "\(ready)"])
@@ -62,7 +62,7 @@ struct AgentRoutes: Sendable {
 
     func logout(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try signIn(request, context)
-        let id = try agentID(context, user)
+        let id = try await agentID(context, user)
         let body = try await APIRequestBody.read(request, known: ["force"], required: false, example: #"{"force": false}"#)
         let force = try body.bool("force") ?? false
         if force, !user.supervises {
@@ -75,7 +75,7 @@ struct AgentRoutes: Sendable {
 
     func setState(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try signIn(request, context)
-        let id = try agentID(context, user)
+        let id = try await agentID(context, user)
         let body = try await APIRequestBody.read(request, known: ["state", "reason"], required: true,
                                                  example: #"{"state": "not-ready", "reason": "break"}"#)
         let settable = Self.settableStates.map(\.rawValue).joined(separator: ", ")
@@ -105,7 +105,7 @@ struct AgentRoutes: Sendable {
 
     func wrapUp(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try signIn(request, context)
-        let id = try agentID(context, user)
+        let id = try await agentID(context, user)
         let body = try await APIRequestBody.read(request, known: ["disposition", "notes"], required: false,
                                                  example: #"{"disposition": "resolved"}"#)
         let disposition = try body.string("disposition")
@@ -123,7 +123,7 @@ struct AgentRoutes: Sendable {
 
     func transfer(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try signIn(request, context)
-        let id = try agentID(context, user)
+        let id = try await agentID(context, user)
         let (target, note) = try await Self.target(request, fields: ["queue", "agent", "number"], example: #"{"queue": "cards"}"#)
         log("transfer", user, id, ["call.transfer.target": "\(target)"])
         try await commands.transfer(id, to: target, note: note)
@@ -133,7 +133,7 @@ struct AgentRoutes: Sendable {
     /// Click-to-dial: the agent's phone rings first, then Hotline dials the number.
     func dial(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try signIn(request, context)
-        let id = try agentID(context, user)
+        let id = try await agentID(context, user)
         let body = try await APIRequestBody.read(request, known: ["number", "customer"], required: true,
                                                  example: #"{"number": "13800138000"}"#)
         guard let number = try body.string("number") else {
@@ -148,7 +148,7 @@ struct AgentRoutes: Sendable {
     /// Attended transfer: the caller holds while the agent talks to another agent or a number.
     func consult(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try signIn(request, context)
-        let id = try agentID(context, user)
+        let id = try await agentID(context, user)
         let (target, note) = try await Self.target(request, fields: ["agent", "number"], example: #"{"agent": "1002"}"#)
         log("consult", user, id, ["call.transfer.target": "\(target)"])
         try await commands.consult(id, with: target, note: note)
@@ -176,7 +176,7 @@ struct AgentRoutes: Sendable {
     private func accepted(_ request: Request, _ context: APIRequestContext, _ command: String, answer: String,
                           _ run: (AgentID) async throws -> Void) async throws -> Response {
         let user = try signIn(request, context)
-        let id = try agentID(context, user)
+        let id = try await agentID(context, user)
         log(command, user, id, [:])
         try await run(id)
         return APIJSON.response(APIAccepted(status: answer), status: .accepted)
@@ -226,12 +226,17 @@ struct AgentRoutes: Sendable {
         try auth.signIn(request, context)
     }
 
-    /// The `{id}` of the path, when `user` may act on that agent; 403 otherwise.
-    func agentID(_ context: APIRequestContext, _ user: APIPrincipal) throws(APIError) -> AgentID {
+    /// The `{id}` of the path, when `user` may act on that agent: 403 otherwise (another
+    /// agent, or a supervisor's agent outside their team), 404 for an agent there is not.
+    func agentID(_ context: APIRequestContext, _ user: APIPrincipal) async throws -> AgentID {
         let id = AgentID(rawValue: context.parameters.get("id") ?? "")
-        guard user.mayAct(on: id), access.watched(by: user).map({ $0.contains(id.rawValue) }) ?? true else {
-            throw .forbidden("signed in as \(user.username), you may only read and change agent \(user.username); "
-                                 + "supervisors and admins act on any agent")
+        guard user.mayAct(on: id) else {
+            throw APIError.forbidden("signed in as \(user.username), you may only read and change agent \(user.username); "
+                                         + "supervisors and admins act on any agent")
+        }
+        if let watched = access.watched(by: user), !watched.contains(id.rawValue) {
+            guard await commands.agent(id) != nil else { throw RoutingCommandError.unknownAgent(id) }
+            throw APIError.forbidden("signed in as \(user.username), you supervise your team's agents only; \(id) is not in it")
         }
         return id
     }

@@ -28,8 +28,10 @@ struct APIAccess: Sendable {
     /// or the queue), as the event stream shows them their queues' events.
     func mayRead(_ record: CallRecord, as user: APIPrincipal) -> Bool {
         guard let agents = watched(by: user) else { return true }
-        if record.agents.isEmpty, user.roles.contains(.supervisor) { return true }
-        return record.agents.contains { agents.contains($0.rawValue) }
+        // Every agent the call was offered to took part (a missed call is theirs too).
+        let offered = Set(record.segments.map(\.agentID.rawValue))
+        if offered.isEmpty, user.roles.contains(.supervisor) { return true }
+        return !offered.isDisjoint(with: agents)
     }
 }
 

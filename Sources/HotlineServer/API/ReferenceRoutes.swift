@@ -78,10 +78,13 @@ struct ReferenceRoutes: Sendable {
     func stats(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let user = try auth.signIn(request, context)
         let id = AgentID(rawValue: context.parameters.get("id") ?? "")
-        guard user.mayAct(on: id), access.watched(by: user).map({ $0.contains(id.rawValue) }) ?? true else {
+        guard user.mayAct(on: id) else {
             throw APIError.forbidden("signed in as \(user.username), you may only read your own figures")
         }
         guard await commands.agent(id) != nil else { throw RoutingCommandError.unknownAgent(id) }
+        guard access.watched(by: user).map({ $0.contains(id.rawValue) }) ?? true else {
+            throw APIError.forbidden("signed in as \(user.username), you supervise your team's agents only; \(id) is not in it")
+        }
         guard let store else { throw APIError(code: "unavailable", message: "no store", status: .serviceUnavailable) }
         let end = now()
         let since = Self.startOfDay(end)

@@ -233,8 +233,8 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
         }
         records?.update(contact) { $0.offerFailed(agent: agent, result: result, at: .now()) }
         if outboundDials.remove(contact) != nil {
-            // The agent's own call: offered to nobody else, it simply did not happen.
-            perform("dial not answered") { (engine, now) throws(ACDError) in try engine.withdraw(contact, now: now) }
+            // The agent's own call: the engine drops it (offered to them only).
+            perform("dial not answered") { (engine, now) throws(ACDError) in try engine.offerFailed(contact, failure, now: now) }
             let reason = "the agent's phone did not answer (\(result.rawValue))"
             records?.update(contact) { $0.ended(outcome: .failed, reason: reason, at: .now()) }
             host?.dialNotAnswered(contact, reason: reason)
@@ -408,9 +408,9 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
             }
             host?.stopRinging(agent, contact: contact)
             if reason == .ringTimeout, outboundDials.remove(contact) != nil {
+                // The engine dropped it already (offered to the agent only).
                 deferred.append { [weak self] in
                     guard let self else { return }
-                    self.perform("dial not answered") { (engine, now) throws(ACDError) in try engine.withdraw(contact, now: now) }
                     let why = "the agent's phone did not answer (no-answer)"
                     self.records?.update(contact) { $0.ended(outcome: .failed, reason: why, at: .now()) }
                     self.host?.dialNotAnswered(contact, reason: why)
@@ -704,7 +704,8 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
             let contact = try host.prepareDial(agent: id, number: number, queue: queue.id, customer: customer)
             outboundDials.insert(contact)
             do throws(ACDError) {
-                apply(try engine.offerDirect(ContactRequest(id: contact, queue: queue.id, kind: .callback(number: number)), to: id, now: .now()))
+                apply(try engine.offerDirect(ContactRequest(id: contact, queue: queue.id, kind: .callback(number: number), onlyTo: id),
+                                             to: id, now: .now()))
             } catch {
                 throw RoutingCommandError(code: error.code.rawValue, message: error.message, status: 409)
             }
