@@ -268,10 +268,23 @@ function renderCustomerBlock(call, callerNumber) {
     customerSearch({
       initial: callerNumber,
       actionLabel: t('search.attach'),
-      onPick: (customer) => { call.customer = customer; renderPop(); loadCallCustomer(customer.id); },
+      onPick: (customer) => attachCustomer(call, customer),
       createDefaults: { phoneNumbers: callerNumber ? [callerNumber] : [], language: call.offer.ivr?.language },
-      onCreated: (customer) => { call.customer = customer; renderPop(); loadCallCustomer(customer.id); },
+      onCreated: (customer) => attachCustomer(call, customer),
     }));
+}
+
+// The caller is this customer: shown at once, and named on the interaction (so the
+// call joins their history); a refusal is shown and the pop keeps the customer.
+async function attachCustomer(call, customer) {
+  call.customer = customer;
+  renderPop();
+  loadCallCustomer(customer.id);
+  try {
+    await put(`/interactions/${seg(call.id)}/customer`, { customer: customer.id });
+  } catch (error) {
+    showError(error);
+  }
 }
 
 async function saveCallerNumber(button, call, number) {
