@@ -387,6 +387,58 @@ def test_screen_pop_verified_bank_caller_wrap_up(env, calls, browsers, record_pr
     assert not problems, "the page logged problems:\n" + "\n".join(problems)
 
 
+SHOP = "40000"                 # "1 0": an agent, queue orders (agent 1003)
+STRANGER, STRANGER_SHOWN = "13612340000", "Stranger"
+
+
+def test_unknown_caller_is_created_and_named_on_the_call(env, calls, browsers):
+    """A caller the store does not know: the pop says so and offers the search and the
+    create form; the agent creates the customer with the caller's number, and the call is
+    theirs in the stored interaction (PUT /api/v1/interactions/{id}/customer)."""
+    api = env.api
+    since = env.server.log_size()
+    phone_run = ring_then_answer(env.phones["1003"], RING_MS)
+    calls.append(phone_run)
+    page = browsers("agent-1003", "en-US")
+    sign_in(page, "/desktop/", "1003")
+    page.wait_attribute("state", "data-state", "not-ready", 20)
+    page.click("state-available")
+    page.wait_attribute("state", "data-state", "available", 10)
+
+    caller = rt.RoutingCaller("stranger", SHOP, STRANGER, STRANGER_SHOWN, presses((1.0, "10")), wait_s=25.0)
+    caller_run = caller.start(env.server, env.workdir / "stranger")
+    calls.append(caller_run)
+    invite = agents.wait_for_invite(phone_run, timeout=45)
+    why = lambda *parts, **kw: env.explain(*parts, runs=[caller_run, phone_run], since=since, **kw)  # noqa: E731
+    assert invite is not None, why("agent 1003's phone got no INVITE")
+    interaction = agents.interaction_id(invite)
+    page.wait_text("pop-customer-name", br.i18n("pop.unknown-caller", "en"), 10)
+    page.screenshot("5-unknown-caller")
+
+    # Create them; the form starts with the caller's number.
+    page.click("customer-create")
+    phones = page.wait_until(lambda: page.find("customer-create-phones"), 5, "the create form's phone field")
+    assert phones.get_attribute("value") == STRANGER, phones.get_attribute("value")
+    page.type("customer-create-name-en", "Test Stranger")
+    page.type("customer-create-name-zh", "测试陌生人")
+    page.click("customer-create-submit")
+    page.wait_text("pop-customer-name", "测试陌生人 · Test Stranger", 10)
+    page.screenshot("6-created")
+
+    # The call goes on and ends; the stored interaction names the new customer.
+    caller_run.wait(60)
+    stored = rt.wait_call(env.database, rt.sip_call_id(caller_run), rt.ended, timeout=15)
+    assert stored.record is not None and stored.record["interaction_id"] == interaction, why(stored=stored)
+    detail = http(env, "GET", f"/api/v1/interactions/{interaction}", user="1003")
+    assert detail.status == 200, detail
+    customer = detail.body.get("customer") or {}
+    assert (customer.get("nameEn"), customer.get("nameZh"), customer.get("phoneNumbers")) == (
+        "Test Stranger", "测试陌生人", [STRANGER]), detail
+    assert detail.body.get("customerId") == customer.get("id"), detail
+    # Wrap-up (the orders queue ends it by itself or on the agent's word): free the agent.
+    api.wrap_up("1003", "resolved")
+
+
 # ---------------------------------------------------------------------------
 # 2. The supervisor's wallboard, live
 # ---------------------------------------------------------------------------
