@@ -294,8 +294,8 @@ def test_sign_out_ends_the_session(env):
 
 
 def test_an_expired_session_is_refused(env):
-    pytest.skip("sessions end after 60 min idle or 12 h (SessionTable defaults) and the configuration has no "
-                "setting to shorten them; the expiry is covered by the SessionTable unit tests")
+    pytest.skip("the shortest session is 1 minute idle (http.session_idle_minutes), longer than this module's "
+                "sessions may sit unused; the expiry (idle and maximum age) is covered by the SessionTable unit tests")
 
 
 # ---------------------------------------------------------------------------
