@@ -262,3 +262,11 @@ extension QueueConfiguration {
         return problems
     }
 }
+
+extension QueueConfiguration {
+    /// Whether an agent with these skills (name → level) holds every skill the queue
+    /// requires at its minimum level: the agents it is staffed by (before escalation).
+    public func isServed(by skills: [String: Int]) -> Bool {
+        requiredSkills.allSatisfy { (skills[$0.skill] ?? 0) >= $0.minimumLevel }
+    }
+}

@@ -73,8 +73,8 @@ public enum HotlineApplication {
             if let routing, let listen = config.httpListen {
                 let users = try await APIUsers.load(store: store, realm: config.domain)
                 let agentQueues = Dictionary(config.agents.map { agent in
-                    (agent.username, Set(config.queues.filter { q in q.requiredSkills.allSatisfy { need in
-                        agent.skills.contains { $0.name == need.skill && $0.level >= need.minimumLevel } } }.map(\.id)))
+                    let skills = Dictionary(agent.skills.map { ($0.name, $0.level) }, uniquingKeysWith: max)
+                    return (agent.username, Set(config.queues.filter { $0.isServed(by: skills) }.map(\.id)))
                 }, uniquingKeysWith: { a, _ in a })
                 let teams = config.teamAgents
                 services.append(.init(service: APIServer(
@@ -183,7 +183,7 @@ public enum HotlineApplication {
         var today: [CallRecord] = []
         var afterToday: InteractionID?
         while true {
-            let page = try await store.callRecords(from: ReferenceRoutes.startOfDay(.now()), to: nil, queue: nil, limit: 500, after: afterToday)
+            let page = try await store.callRecords(from: Timestamp.now().startOfLocalDay, to: nil, queue: nil, limit: 500, after: afterToday)
             today += page
             guard page.count == 500, let last = page.last else { break }
             afterToday = last.interactionID

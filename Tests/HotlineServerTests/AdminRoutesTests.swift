@@ -23,27 +23,11 @@ final class AdminRoutesTests: XCTestCase {
     var registry: FlowRegistry!
     var backend: AdminBackend!
 
-    static func flow(_ name: String, greeting: String = "Hello") -> String {
-        """
-        flow: \(name)
-        language: en-US
-        start: greet
-        prompts:
-          hi: {zh-CN: "你好", en-US: "\(greeting)"}
-        nodes:
-          greet:
-            play: hi
-            next: bye
-          bye:
-            hangup: {outcome: done}
-        """
-    }
-
     override func setUp() async throws {
         directory = NSTemporaryDirectory() + "admin-routes-\(UUID().uuidString)"
         try FileIO.makeDirectory(directory + "/config-flows")
         try FileIO.makeDirectory(directory + "/flows")
-        try FileIO.writeAtomically(directory + "/config-flows/hello.yaml", Self.flow("hello"))
+        try FileIO.writeAtomically(directory + "/config-flows/hello.yaml", FlowRegistryTests.flow("Hello"))
         store = try SQLiteStore(.inMemory)
         for (username, roles) in CTIRoutesTests.roles {
             try await store.createUser(User(id: UserID("user-\(username)"), username: username, displayName: "User \(username)", roles: roles,
@@ -165,7 +149,7 @@ final class AdminRoutesTests: XCTestCase {
         try await withAPI { client in
             let admin = try await client.signIn("9001")
             // Two problems, each with its line and column in the uploaded text.
-            let broken = Self.flow("hello").replacingOccurrences(of: "next: bye", with: "next: byee")
+            let broken = FlowRegistryTests.flow("Hello").replacingOccurrences(of: "next: bye", with: "next: byee")
                 .replacingOccurrences(of: "start: greet", with: "start: greet\ncolour: red")
             var response = try await Self.yaml(client, .post, "/api/v1/admin/flows/validate", admin, broken)
             XCTAssertEqual(response.status, .unprocessableContent)
@@ -173,17 +157,17 @@ final class AdminRoutesTests: XCTestCase {
             XCTAssertEqual(body["error"]?["code"], "invalid-flow")
             let problems = body["problems"]?.arrayValue ?? []
             XCTAssertEqual(problems.map { [$0["file"], $0["line"], $0["inThisFile"]] }, [["hello.yaml", 4, true], ["hello.yaml", 10, true]])
-            response = try await Self.yaml(client, .post, "/api/v1/admin/flows/validate", admin, Self.flow("hello"))
+            response = try await Self.yaml(client, .post, "/api/v1/admin/flows/validate", admin, FlowRegistryTests.flow("Hello"))
             XCTAssertEqual(response.status, .ok)
             // JSON is not a flow upload; the name must match the path.
             response = try await client.send(.put, "/api/v1/admin/flows/hello", admin, json: #"{"flow":"hello"}"#)
             XCTAssertEqual(response.status, .unsupportedMediaType)
-            response = try await Self.yaml(client, .put, "/api/v1/admin/flows/other", admin, Self.flow("hello"))
+            response = try await Self.yaml(client, .put, "/api/v1/admin/flows/other", admin, FlowRegistryTests.flow("Hello"))
             XCTAssertEqual(try response.error().field, "flow")
             response = try await Self.yaml(client, .put, "/api/v1/admin/flows/hello", admin, broken)
             XCTAssertEqual(response.status, .unprocessableContent)
             XCTAssertEqual(registry.catalog?.version, 1)
-            response = try await Self.yaml(client, .put, "/api/v1/admin/flows/hello", admin, Self.flow("hello", greeting: "Welcome"))
+            response = try await Self.yaml(client, .put, "/api/v1/admin/flows/hello", admin, FlowRegistryTests.flow("Welcome"))
             XCTAssertEqual(response.status, .ok)
             XCTAssertEqual(try response.json()["version"], 2)
             XCTAssertEqual(try response.json()["lines"], ["95500"])
@@ -195,7 +179,7 @@ final class AdminRoutesTests: XCTestCase {
             response = try await client.send(.put, "/api/v1/admin/lines/95500", admin, json: #"{"flow":"hello","name":"Bank"}"#)
             XCTAssertEqual(try response.json(), ["number": "95500", "name": "Bank", "flow": "hello"])
         }
-        XCTAssertEqual(try FileIO.read(directory + "/flows/hello.yaml"), Self.flow("hello", greeting: "Welcome"))
+        XCTAssertEqual(try FileIO.read(directory + "/flows/hello.yaml"), FlowRegistryTests.flow("Welcome"))
         XCTAssertEqual(registry.catalog?.flows["hello"]?.file, directory + "/flows/hello.yaml")
         XCTAssertEqual(try AdminSettings.load(dataDirectory: directory).lines["95500"], .init(name: "Bank", flow: "hello"))
         let audit = try await store.auditEntries(subject: nil, actor: "9001", limit: 10, before: nil)

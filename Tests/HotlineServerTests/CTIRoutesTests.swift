@@ -334,7 +334,7 @@ final class CTIRoutesTests: XCTestCase {
 
     func testStartOfDayIsLocalMidnight() {
         let t = Timestamp(millisecondsSinceEpoch: 1_795_634_916_583)
-        let midnight = ReferenceRoutes.startOfDay(t)
+        let midnight = t.startOfLocalDay
         XCTAssertLessThanOrEqual(midnight, t)
         XCTAssertLessThan(t.millisecondsSinceEpoch - midnight.millisecondsSinceEpoch, 86_400_000)
         let offset = Int64(TimeZone.current.secondsFromGMT(for: Date(timeIntervalSince1970: 1_795_634_916))) * 1000

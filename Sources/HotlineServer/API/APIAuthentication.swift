@@ -203,11 +203,3 @@ public final class APIAuthentication: Sendable {
     static let decoyHash = Bcrypt.hash("decoy password that no one has", cost: 10)
 }
 
-extension Substring {
-    fileprivate func trimmingCharacters(in set: Character) -> String {
-        var s = self
-        while s.first == set { s.removeFirst() }
-        while s.last == set { s.removeLast() }
-        return String(s)
-    }
-}

@@ -123,7 +123,8 @@ struct InteractionRoutes: Sendable {
                                          + (user.roles.contains(.supervisor) ? "or your team " : "") + "took part in")
         }
         let interaction = try await store.interaction(id: id)
-        let customer = try await interaction?.customerID.asyncMap { try await store.customer(id: $0) } ?? nil
+        var customer: Customer?
+        if let id = interaction?.customerID { customer = try await store.customer(id: id) }
         let summary = try await store.ivrSummary(of: id)
         let steps = try await store.ivrSteps(of: id)
         let recordings = try await store.recordings(of: id)
@@ -216,12 +217,5 @@ struct InteractionRoutes: Sendable {
             throw .invalidValue(field: "limit", "give a limit of 1 to \(maximumLimit)")
         }
         return n
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -87,7 +87,7 @@ struct ReferenceRoutes: Sendable {
         }
         guard let store else { throw APIError(code: "unavailable", message: "no store", status: .serviceUnavailable) }
         let end = now()
-        let since = Self.startOfDay(end)
+        let since = end.startOfLocalDay
         var records: [CallRecord] = []
         var after: InteractionID?
         while true {
@@ -161,14 +161,5 @@ struct ReferenceRoutes: Sendable {
             guard page.count == 500, !fresh.isEmpty, let last = page.last else { return all }
             start = last.at
         }
-    }
-
-    /// Midnight of `time`'s day in the server's time zone.
-    static func startOfDay(_ time: Timestamp) -> Timestamp {
-        let date = Date(timeIntervalSince1970: Double(time.millisecondsSinceEpoch) / 1000)
-        let offset = Int64(TimeZone.current.secondsFromGMT(for: date)) * 1000
-        let local = time.millisecondsSinceEpoch + offset
-        let midnight = local - ((local % 86_400_000) + 86_400_000) % 86_400_000
-        return Timestamp(millisecondsSinceEpoch: midnight - offset)
     }
 }

@@ -115,15 +115,6 @@ public final class EventHub: Sendable {
         state.withLockedValue { $0.subscribers.removeValue(forKey: id) }?.continuation.finish()
     }
 
-    /// Ends every subscription (shutdown).
-    public func finishAll() {
-        let subscribers = state.withLockedValue { state in
-            defer { state.subscribers.removeAll() }
-            return Array(state.subscribers.values)
-        }
-        for subscriber in subscribers { subscriber.continuation.finish() }
-    }
-
     /// The CloudEvents 1.0 JSON text of `event` (structured mode) with `seq`.
     public func encode(_ event: Event) -> String {
         Self.encode(CloudEvent(id: "\(source)#\(event.sequence)", seq: event.sequence, type: event.type, source: source,

@@ -146,7 +146,7 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
     /// The queues' figures are today's: they start again at local midnight.
     private func scheduleNewDay() {
         let now = Timestamp.now()
-        let next = ReferenceRoutes.startOfDay(now).adding(milliseconds: 86_400_000)
+        let next = now.startOfLocalDay.adding(milliseconds: 86_400_000)
         // A little after midnight, so the new day is surely there (clock steps, DST).
         let delay = max(1000, next.millisecondsSinceEpoch - now.millisecondsSinceEpoch + 1000)
         newDay = loop.scheduleTask(in: .milliseconds(delay)) { [weak self] in
@@ -232,15 +232,17 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
         case .unreachable: .unreachable
         }
         records?.update(contact) { $0.offerFailed(agent: agent, result: result, at: .now()) }
-        if outboundDials.remove(contact) != nil {
-            // The agent's own call: the engine drops it (offered to them only).
-            perform("dial not answered") { (engine, now) throws(ACDError) in try engine.offerFailed(contact, failure, now: now) }
-            let reason = "the agent's phone did not answer (\(result.rawValue))"
-            records?.update(contact) { $0.ended(outcome: .failed, reason: reason, at: .now()) }
-            host?.dialNotAnswered(contact, reason: reason)
-            return
-        }
         perform("offer failed") { (engine, now) throws(ACDError) in try engine.offerFailed(contact, failure, now: now) }
+        endUnansweredDial(contact, result)
+    }
+
+    /// An agent's own click-to-dial call their phone did not take (the engine dropped it:
+    /// it was offered to them only) is over. Nothing for any other contact.
+    private func endUnansweredDial(_ contact: InteractionID, _ result: CallSegment.Result) {
+        guard outboundDials.remove(contact) != nil else { return }
+        let reason = "the agent's phone did not answer (\(result.rawValue))"
+        records?.update(contact) { $0.ended(outcome: .failed, reason: reason, at: .now()) }
+        host?.dialNotAnswered(contact, reason: reason)
     }
 
     /// The call `contact` is over (the caller or the agent hung up, or it failed): its
@@ -407,14 +409,8 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
                 records?.update(contact) { $0.offerFailed(agent: agent, result: .noAnswer, at: .now()) }
             }
             host?.stopRinging(agent, contact: contact)
-            if reason == .ringTimeout, outboundDials.remove(contact) != nil {
-                // The engine dropped it already (offered to the agent only).
-                deferred.append { [weak self] in
-                    guard let self else { return }
-                    let why = "the agent's phone did not answer (no-answer)"
-                    self.records?.update(contact) { $0.ended(outcome: .failed, reason: why, at: .now()) }
-                    self.host?.dialNotAnswered(contact, reason: why)
-                }
+            if reason == .ringTimeout {
+                deferred.append { [weak self] in self?.endUnansweredDial(contact, .noAnswer) }
             }
             events?.publish(EventType.interactionOfferCancelled, subject: "interactions/\(contact)",
                             data: ["interaction": .string(contact.rawValue), "agent": .string(agent.rawValue),
@@ -476,8 +472,7 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
 
     private func publishState(_ agent: AgentID, entry: AgentEntry, from: AgentState, to: AgentState, at: Timestamp, cause: String) {
         guard let events else { return }
-        var queues = Set(queueOrder.filter { q in q.requiredSkills.allSatisfy { (entry.profile.skills[$0.skill] ?? 0) >= $0.minimumLevel } }
-            .map(\.id))
+        var queues = Set(queueOrder.filter { $0.isServed(by: entry.profile.skills) }.map(\.id))
         if let queue = entry.queue { queues.insert(queue) }
         events.publish(EventType.agentState, subject: "agents/\(agent)", data: [
             "agent": .string(agent.rawValue), "name": .string(entry.name), "state": .string(to.name.rawValue),
@@ -517,13 +512,8 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
         let changed = dirtyQueues
         dirtyQueues.removeAll()
         for queue in queueOrder where changed.contains(queue.id) {
-            let status = queueStatus(queue, now: now)
-            var byState: [String: JSONValue] = [:]
-            for (id, state) in engine.agentStates {
-                guard let skills = agents[id]?.profile.skills,
-                      queue.requiredSkills.allSatisfy({ (skills[$0.skill] ?? 0) >= $0.minimumLevel }) else { continue }
-                byState[state.name.rawValue] = .number((byState[state.name.rawValue]?.numberValue ?? 0) + 1)
-            }
+            let byState = staffing(of: queue)
+            let status = queueStatus(queue, now: now, staffing: byState)
             let oldest = engine.waiting(in: queue.id).map(\.enteredQueueAt).min()
             events.publish(EventType.queueStats, subject: "queues/\(queue.id)", data: [
                 "queue": .string(queue.id),
@@ -534,7 +524,7 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
                 "entered": .int(status.entered), "answered": .int(status.answered), "abandoned": .int(status.abandoned),
                 "serviceLevelPercent": status.serviceLevelPercent.map { .number($0) } ?? .null,
                 "averageSpeedOfAnswerSeconds": status.averageSpeedOfAnswerSeconds.map { .number($0) } ?? .null,
-                "agentsByState": .object(byState),
+                "agentsByState": .object(Dictionary(uniqueKeysWithValues: byState.map { ($0.key.rawValue, JSONValue.int($0.value)) })),
             ], queues: [queue.id], time: now)
         }
     }
@@ -695,8 +685,7 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
                 throw RoutingCommandError(code: "phone-not-registered", message: "Agent \(id)'s phone is not registered; register it first.",
                                           status: 409)
             }
-            guard let queue = queueOrder.first(where: { q in q.requiredSkills.allSatisfy { (entry.profile.skills[$0.skill] ?? 0) >= $0.minimumLevel } })
-            else {
+            guard let queue = queueOrder.first(where: { $0.isServed(by: entry.profile.skills) }) else {
                 throw RoutingCommandError(code: "no-queue", message: "Agent \(id) serves no queue, so the call would have no wrap-up rules.",
                                           status: 409)
             }
@@ -828,19 +817,22 @@ public final class RoutingService: RoutingCommands, @unchecked Sendable {
                            since: entry.since, phoneRegistered: host?.phoneRegistered(id) ?? false, skills: entry.profile.skills)
     }
 
-    private func queueStatus(_ queue: QueueConfiguration, now: Timestamp) -> QueueStatus {
+    /// How many of the agents who serve `queue` are in each state.
+    private func staffing(of queue: QueueConfiguration) -> [AgentStateName: Int] {
+        var byState: [AgentStateName: Int] = [:]
+        for (id, state) in engine.agentStates {
+            guard let skills = agents[id]?.profile.skills, queue.isServed(by: skills) else { continue }
+            byState[state.name, default: 0] += 1
+        }
+        return byState
+    }
+
+    private func queueStatus(_ queue: QueueConfiguration, now: Timestamp, staffing given: [AgentStateName: Int]? = nil) -> QueueStatus {
         let waiting = engine.waiting(in: queue.id)
         let longest = waiting.map { now.millisecondsSinceEpoch - $0.enteredQueueAt.millisecondsSinceEpoch }.max() ?? 0
-        var available = 0, staffed = 0
-        for (id, state) in engine.agentStates {
-            guard let skills = agents[id]?.profile.skills,
-                  queue.requiredSkills.allSatisfy({ (skills[$0.skill] ?? 0) >= $0.minimumLevel }) else { continue }
-            switch state {
-            case .available: available += 1; staffed += 1
-            case .reserved, .onCall, .wrapUp: staffed += 1
-            case .notReady, .loggedOut: break
-            }
-        }
+        let byState = given ?? staffing(of: queue)
+        let available = byState[.available] ?? 0
+        let staffed = available + [.reserved, .onCall, .wrapUp].reduce(0) { $0 + (byState[$1] ?? 0) }
         let stats = engine.statistics[queue.id] ?? QueueStatistics()
         return QueueStatus(id: queue.id, names: Dictionary(uniqueKeysWithValues: queue.names.map { ($0.key.rawValue, $0.value) }),
                            waiting: waiting.count, longestWaitSeconds: Int(max(0, longest) / 1000), agentsAvailable: available,
