@@ -120,21 +120,11 @@ def env(tmp_path_factory, hotline_bin, sipp_bin):
         pytest.fail(problem, pytrace=False)
 
 
-def _log_everyone_out(env: DialEnv) -> list[str]:
-    """The supervisor forces every logged-in agent out; what failed."""
-    boss = env.session(SUPERVISOR)
-    listed = boss.get("/agents")
-    if listed.status != 200 or not isinstance(listed.body, list):
-        return [str(listed)]
-    return [str(r) for a in listed.body if a.get("state") != "logged-out"
-            for r in [boss.logout(a["id"], force=True)] if r.status != 200]
-
-
 @pytest.fixture
 def calls(env):
     """A test's SIPp runs: killed by PID afterwards, then every agent is logged out."""
     assert env.server.is_running(), "the click-to-dial server is not running (an earlier test crashed it?)"
-    problems = _log_everyone_out(env)
+    problems = env.api.log_everyone_out()
     assert not problems, f"could not log the agents out before the test: {problems}"
     runs: list[sipp.SippRun] = []
     yield runs
@@ -143,7 +133,7 @@ def calls(env):
     env.phone.stop()
     env.other_phone.stop()
     env.customer.stop()
-    _log_everyone_out(env)
+    env.api.log_everyone_out()
 
 
 def _dial(env: DialEnv, body: dict, *, agent: str = AGENT, user: str = AGENT) -> wa.Reply:

@@ -147,23 +147,7 @@ def calls(env):
 def browsers(env, request):
     """``browsers(label, language)`` starts a headless Chromium on the module's server; all
     are quit at teardown, and their consoles printed when the test failed."""
-    started: list[br.Browser] = []
-    failed_before = request.session.testsfailed
-
-    def start(label: str, language: str = "zh-CN") -> br.Browser:
-        browser = br.Browser(base_url=env.base_url, language=language, label=f"{request.node.name}-{label}")
-        started.append(browser)
-        return browser.start()
-
-    yield start
-    failed = request.session.testsfailed > failed_before
-    for browser in started:
-        try:
-            if failed and browser.driver is not None:
-                browser.screenshot("at-failure")
-                print(browser.console_text(limit=200))
-        finally:
-            browser.quit()
+    yield from br.browsers(env.base_url, request)
 
 
 # ---------------------------------------------------------------------------

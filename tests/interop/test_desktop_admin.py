@@ -140,23 +140,7 @@ def env(tmp_path_factory, hotline_bin):
 def browsers(env, request):
     """``browsers(label, language)`` starts a headless Chromium on the module's server; all
     are quit at teardown, and their consoles printed when the test failed."""
-    started: list = []
-    failed_before = request.session.testsfailed
-
-    def start(label: str, language: str = "zh-CN"):
-        browser = br.Browser(base_url=env.base_url, language=language, label=f"{request.node.name}-{label}")
-        started.append(browser)
-        return browser.start()
-
-    yield start
-    failed = request.session.testsfailed > failed_before
-    for browser in started:
-        try:
-            if failed and browser.driver is not None:
-                browser.screenshot("at-failure")
-                print(browser.console_text(limit=200))
-        finally:
-            browser.quit()
+    yield from br.browsers(env.base_url, request)
 
 
 # ---------------------------------------------------------------------------
@@ -324,7 +308,7 @@ def test_a_flow_with_two_mistakes_is_shown_in_place_then_fixed_and_activated(env
     page = browsers("admin-9000", "zh-CN")
     sign_in_admin(page)
     open_tab(page, "flows")
-    page.wait_text(f"admin-flow-bank-version", str(version), 5)
+    page.wait_text("admin-flow-bank-version", str(version), 5)
     upload = env.workdir / "greeting.yaml"
     upload.write_text(BROKEN_FLOW)
     page.find("flow-file").send_keys(str(upload))

@@ -266,3 +266,26 @@ class Browser:
         entries = self.console()
         lines = [f"  {e.get('level', '?'):7} {e.get('message', '')}" for e in entries[-limit:]]
         return f"browser console of {self.label} ({len(entries)} entries):\n" + ("\n".join(lines) or "  (empty)")
+
+
+def browsers(base_url: str, request):
+    """The body of a ``browsers`` fixture: yields ``start(label, language)``, which starts a
+    headless Chromium on ``base_url``; every one started is quit afterwards, with a
+    screenshot and its console printed when the test failed."""
+    started: list[Browser] = []
+    failed_before = request.session.testsfailed
+
+    def start(label: str, language: str = "zh-CN") -> Browser:
+        browser = Browser(base_url=base_url, language=language, label=f"{request.node.name}-{label}")
+        started.append(browser)
+        return browser.start()
+
+    yield start
+    failed = request.session.testsfailed > failed_before
+    for browser in started:
+        try:
+            if failed and browser.driver is not None:
+                browser.screenshot("at-failure")
+                print(browser.console_text(limit=200))
+        finally:
+            browser.quit()
