@@ -48,6 +48,13 @@ public struct EventLog: Sendable {
         /// Some events after the one asked for are gone: the client must reload its state.
         /// `events` are those still held, oldest first.
         case gap(oldest: Int64, events: [Event])
+
+        /// The events to send either way.
+        public var events: [Event] {
+            switch self {
+            case .events(let events), .gap(_, let events): events
+            }
+        }
     }
 
     /// The events after `sequence`. A number ahead of the stream (a client from before a

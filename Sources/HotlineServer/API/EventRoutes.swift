@@ -51,17 +51,13 @@ struct EventRoutes: Sendable {
             let viewer = await viewers(user)
             let subscribed = hub.subscribe(viewer: viewer, filter: filter, after: after)
             defer { hub.unsubscribe(subscribed.id) }
-            var replayed = 0
-            switch subscribed.replay {
-            case .events(let events):
-                for event in events { try await outbound.write(.text(hub.encode(event))) }
-                replayed = events.count
-            case .gap(let oldest, let events):
+            if case .gap(let oldest, _) = subscribed.replay {
                 try await outbound.write(.text(hub.control(EventType.streamReset, seq: subscribed.current,
                                                            data: ["oldest": .int64(oldest), "after": .int64(after)])))
-                for event in events { try await outbound.write(.text(hub.encode(event))) }
-                replayed = events.count
             }
+            let missed = subscribed.replay.events
+            for event in missed { try await outbound.write(.text(hub.encode(event))) }
+            let replayed = missed.count
             try await outbound.write(.text(hub.control(EventType.streamReady, seq: subscribed.current,
                                                        data: ["replayed": .int(replayed), "current": .int64(subscribed.current)])))
             try await withThrowingTaskGroup(of: Bool.self) { group in

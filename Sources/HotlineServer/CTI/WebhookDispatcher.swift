@@ -104,19 +104,13 @@ public final class WebhookDispatcher: Service, Sendable {
             let subscribed = hub.subscribe(viewer: viewer, filter: EventFilter(types: webhook.types), after: last)
             defer { hub.unsubscribe(subscribed.id) }
             if last == nil { last = subscribed.current }
-            switch subscribed.replay {
-            case .events(let events):
-                for event in events where !Task.isCancelled {
-                    await deliver(hub.encode(event), id: event.sequence, to: webhook)
-                    last = event.sequence
-                }
-            case .gap(let oldest, let events):
+            if case .gap(let oldest, _) = subscribed.replay {
                 logger.warning("webhook fell behind the event log; events were skipped",
                                metadata: ["webhook.url": "\(webhook.url)", "events.oldest": "\(oldest)", "events.after": "\(last ?? 0)"])
-                for event in events where !Task.isCancelled {
-                    await deliver(hub.encode(event), id: event.sequence, to: webhook)
-                    last = event.sequence
-                }
+            }
+            for event in subscribed.replay.events where !Task.isCancelled {
+                await deliver(hub.encode(event), id: event.sequence, to: webhook)
+                last = event.sequence
             }
             var overflowed = false
             for await item in subscribed.stream {
