@@ -166,28 +166,14 @@ public enum HotlineApplication {
         // Calls within the longest preferred-agent window: their callers prefer their last agent.
         var recent: [CallRecord] = []
         if let window = RoutingService.longestPreferredWindow(config.queues) {
-            let since = Timestamp.now().adding(milliseconds: -Int64(window) * 1000)
-            var after: InteractionID?
-            while true {
-                let page = try await store.callRecords(from: since, to: nil, queue: nil, limit: 500, after: after)
-                recent += page.filter { $0.outcome != nil }
-                guard page.count == 500, let last = page.last else { break }
-                after = last.interactionID
-            }
+            recent = try await store.callRecords(since: Timestamp.now().adding(milliseconds: -Int64(window) * 1000)).filter { $0.outcome != nil }
         }
         var userIDs: [String: UserID] = [:]
         for agent in config.agents {
             if let user = try await store.user(username: agent.username) { userIDs[agent.username] = user.id }
         }
         // Today's calls so far: the queues' figures are today's, restart or not.
-        var today: [CallRecord] = []
-        var afterToday: InteractionID?
-        while true {
-            let page = try await store.callRecords(from: Timestamp.now().startOfLocalDay, to: nil, queue: nil, limit: 500, after: afterToday)
-            today += page
-            guard page.count == 500, let last = page.last else { break }
-            afterToday = last.interactionID
-        }
+        let today = try await store.callRecords(since: Timestamp.now().startOfLocalDay)
         do {
             // Users without the agent role (administrators) take no calls.
             let routing = try RoutingService(queues: config.queues, agents: config.agents.filter { $0.roles.contains("agent") }, userIDs: userIDs, lastStates: lastStates,

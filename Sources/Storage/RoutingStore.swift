@@ -49,3 +49,18 @@ public protocol RoutingStore: Sendable {
     /// restart), ordered by `arrivedAt` then interaction id.
     func unfinishedCallRecords() async throws -> [CallRecord]
 }
+
+extension RoutingStore {
+    /// Every record that arrived at or after `from`, oldest first, read a page (the
+    /// largest) at a time.
+    public func callRecords(since from: Timestamp) async throws -> [CallRecord] {
+        var all: [CallRecord] = []
+        var after: InteractionID?
+        while true {
+            let page = try await callRecords(from: from, to: nil, queue: nil, limit: PageRequest.maximumLimit, after: after)
+            all += page
+            guard page.count == PageRequest.maximumLimit, let last = page.last else { return all }
+            after = last.interactionID
+        }
+    }
+}
